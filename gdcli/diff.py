@@ -1,0 +1,224 @@
+"""The structural rules of differentiation, each written once: constant, variable, sum,
+constant multiple, product, quotient, power, exponential (a**u), general power (u**v),
+log base, and the chain rule that multiplies a registry row's outer derivative by u'.
+
+Rules work on the surface tree, so ``a/b`` is differentiated (and shown, with
+``--steps``) by the quotient rule, and results are built canonical by the operators
+of :mod:`gdcli.nodes`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import functions as fn
+from .errors import InputError
+from .nodes import (
+    ONE,
+    ZERO,
+    Add,
+    Call,
+    Div,
+    E,
+    Mul,
+    Neg,
+    Node,
+    Pow,
+    Var,
+    size,
+)
+from .printer import to_str
+from .simplify import add, call, mul, pow_, simplify
+
+#: Highest --order accepted.
+MAX_ORDER = 30
+#: A derivative bigger than this many nodes is not differentiated again (expression swell).
+MAX_NODES = 20_000
+#: Products of more distinct factors than this use (Πf)' = Πf·Σ f'/f, which stays linear.
+_WIDE_PRODUCT = 12
+
+
+@dataclass
+class Step:
+    """One rule application, as ``--steps`` prints it."""
+
+    rule: str
+    expr: str
+    result: str = ""
+    depth: int = 0
+    detail: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"rule": self.rule, "expr": self.expr, "result": self.result, "depth": self.depth,
+                **self.detail}
+
+
+def derivative(node: Node, var: str, order: int = 1, steps: list[Step] | None = None) -> Node:
+    """The ``order``-th derivative of ``node`` with respect to ``var``, simplified."""
+    if not 1 <= order <= MAX_ORDER:
+        raise InputError(f"--order must be between 1 and {MAX_ORDER}, got {order}")
+    cur = node
+    for k in range(order):
+        if k and size(cur) > MAX_NODES:
+            raise InputError(
+                f"derivative of order {k} already has {size(cur)} terms and factors; "
+                f"order {order} would be too large to print (try a lower --order)"
+            )
+        cur = _Differ(var, steps).d(cur)
+    return cur
+
+
+class _Differ:
+    def __init__(self, var: str, steps: list[Step] | None) -> None:
+        self.var = var
+        self.steps = steps
+        self.depth = 0
+        self.memo: dict[Node, Node] = {}
+
+    # --- bookkeeping for --steps ---
+    def d(self, n: Node) -> Node:
+        if self.var not in n.free:
+            return self._record("constant rule", n, ZERO)
+        if self.steps is None:
+            got = self.memo.get(n)
+            if got is None:
+                got = self.memo[n] = self._rule(n, None)
+            return got
+        step = Step("", to_str(n), depth=self.depth)
+        self.steps.append(step)
+        self.depth += 1
+        try:
+            out = self._rule(n, step)
+        finally:
+            self.depth -= 1
+        step.result = to_str(out)
+        return out
+
+    def _record(self, rule: str, n: Node, out: Node) -> Node:
+        if self.steps is not None:
+            self.steps.append(Step(rule, to_str(n), to_str(out), self.depth))
+        return out
+
+    @staticmethod
+    def _name(step: Step | None, rule: str, **detail: Node | str) -> None:
+        if step is not None:
+            step.rule = rule
+            step.detail = {k: v if isinstance(v, str) else to_str(v) for k, v in detail.items()}
+
+    # --- the rules ---
+    def _rule(self, n: Node, step: Step | None) -> Node:
+        t = type(n)
+        if t is Var:
+            self._name(step, "variable rule")
+            return ONE
+        if t is Add:
+            self._name(step, "sum rule")
+            return add(*(self.d(a) for a in n.args))
+        if t is Neg:
+            self._name(step, "constant multiple rule", c="-1")
+            return -self.d(n.args[0])
+        if t is Mul:
+            return self._product(n, step)
+        if t is Div:
+            return self._quotient(n, step)
+        if t is Pow:
+            return self._power(n, step)
+        if t is Call:
+            return self._call(n, step)
+        raise TypeError(t)  # pragma: no cover - constants were handled in d()
+
+    def _product(self, n: Node, step: Step | None) -> Node:
+        consts = [a for a in n.args if self.var not in a.free]
+        factors = [a for a in n.args if self.var in a.free]
+        if consts:
+            c = simplify(Mul(tuple(consts))) if len(consts) > 1 else simplify(consts[0])
+            self._name(step, "constant multiple rule", c=c)
+            return c * self.d(factors[0] if len(factors) == 1 else Mul(tuple(factors)))
+        return self._product_rule(factors, step)
+
+    def _product_rule(self, factors: list[Node], step: Step | None = None) -> Node:
+        canon = [simplify(f) for f in factors]
+        if len(set(canon)) > _WIDE_PRODUCT:
+            # linear in the number of factors instead of quadratic
+            self._name(step, "product rule", form="(f1*…*fn)' = f1*…*fn*(f1'/f1 + … + fn'/fn)")
+            return mul(*canon) * add(*(self.d(f) / c for f, c in zip(factors, canon, strict=True)))
+        if len(factors) == 1:
+            return self.d(factors[0])
+        self._name(step, "product rule", form="(u*v)' = u'*v + u*v'")
+        terms = []
+        for i, f in enumerate(factors):
+            df = self.d(f)
+            terms.append(mul(df, *canon[:i], *canon[i + 1 :]))
+        return add(*terms)
+
+    def _quotient(self, n: Node, step: Step | None) -> Node:
+        a, b = n.args
+        u, v = simplify(a), simplify(b)
+        if self.var not in b.free:
+            self._name(step, "constant multiple rule", c=1 / v)
+            return self.d(a) / v
+        if self.var not in a.free:
+            self._name(step, "reciprocal rule", form="(c/v)' = -c*v'/v**2")
+            return -u * self.d(b) / v**2
+        self._name(step, "quotient rule", form="(u/v)' = (u'*v - u*v')/v**2", u=u, v=v)
+        du, dv = self.d(a), self.d(b)
+        return (du * v - u * dv) / v**2
+
+    def _power(self, n: Node, step: Step | None) -> Node:
+        b, e = n.args
+        base_varies, exp_varies = self.var in b.free, self.var in e.free
+        u, v = simplify(b), simplify(e)
+        if not exp_varies:
+            if type(b) is Var:
+                self._name(step, "power rule", form="(x**n)' = n*x**(n - 1)", n=v)
+                return v * u ** (v - 1)
+            self._name(step, "power rule with chain rule", form="(u**n)' = n*u**(n - 1)*u'",
+                       u=u, n=v)
+            du = self.d(b)
+            self._annotate(step, du=du)
+            return v * u ** (v - 1) * du
+        if not base_varies:
+            dv = self.d(e)
+            if u == E:
+                self._name(step, "exponential rule", form="(e**u)' = e**u*u'", u=v, du=dv)
+                return pow_(u, v) * dv
+            self._name(step, "exponential rule", form="(a**u)' = a**u*log(a)*u'", a=u, u=v,
+                       du=dv)
+            return pow_(u, v) * call("log", u) * dv
+        self._name(step, "general power rule", form="(u**v)' = u**v*(v'*log(u) + v*u'/u)",
+                   u=u, v=v)
+        du, dv = self.d(b), self.d(e)
+        return pow_(u, v) * (dv * call("log", u) + v * du / u)
+
+    def _call(self, n: Node, step: Step | None) -> Node:
+        name = n.name
+        if name == "log" and len(n.args) == 2:
+            return self._log_base(n, step)
+        (arg,) = n.args
+        u = simplify(arg)
+        row = fn.FUNCTIONS[name]
+        outer = row.d(u)
+        if type(arg) is Var:
+            self._name(step, f"{name} rule", form=f"{name}'(x) = {to_str(row.d(Var('x')))}")
+            return outer
+        self._name(step, "chain rule", form=f"{name}'(u) = {to_str(row.d(Var('u')))}", u=u)
+        du = self.d(arg)
+        self._annotate(step, du=du)
+        return outer * du
+
+    def _log_base(self, n: Node, step: Step | None) -> Node:
+        a, b = n.args
+        u, base = simplify(a), simplify(b)
+        if self.var in b.free:
+            # a base that varies: change of base, log(u, b) = log(u)/log(b), then quotient rule
+            self._name(step, "change of base", form="log(u, b) = log(u)/log(b)")
+            return self.d(Div(Call("log", (a,)), Call("log", (b,))))
+        self._name(step, "log-base rule", form="log(u, b)' = u'/(u*log(b))", u=u, b=base)
+        du = self.d(a)
+        return du / (u * call("log", base))
+
+    @staticmethod
+    def _annotate(step: Step | None, **more: Node) -> None:
+        if step is not None:
+            step.detail.update({k: to_str(v) for k, v in more.items()})
+

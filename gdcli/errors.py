@@ -1,0 +1,94 @@
+"""Errors users can cause, each with its exit code (SPEC §2) and a one-screen rendering."""
+
+from __future__ import annotations
+
+import unicodedata
+
+#: Exit codes scripts rely on (SPEC §2).
+EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_DIVERGED, EXIT_MAX_ITER = 0, 1, 2, 3, 4
+
+#: How much of a long input is echoed around the caret.
+_WINDOW = 60
+
+
+class GdcliError(Exception):
+    """Base of every error gdcli reports without a traceback."""
+
+    exit_code = EXIT_OTHER
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def render(self) -> str:
+        return f"error: {self.message}"
+
+
+class InputError(GdcliError):
+    """Bad user input: an expression, option, file or config. Exit code 2.
+
+    ``text`` and ``column`` (0-based, in characters) locate the problem so the
+    message can show the input with a caret under the offending character.
+    """
+
+    exit_code = EXIT_INPUT
+
+    def __init__(
+        self,
+        message: str,
+        text: str | None = None,
+        column: int | None = None,
+        hint: str | None = None,
+        width: int = 1,
+    ) -> None:
+        super().__init__(message)
+        self.text = text
+        self.column = column
+        self.hint = hint
+        self.width = max(1, width)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def render(self) -> str:
+        head = f"error: {self.message}"
+        if self.hint:
+            head += f" — {self.hint}"
+        if self.text is None or self.column is None:
+            return head
+        shown, col = _window(self.text, self.column)
+        pad = _display_width(shown[:col])
+        width = max(1, min(self.width, len(shown) - col))
+        caret = " " * pad + "^" * max(1, _display_width(shown[col : col + width]))
+        return f"{head}\n  {shown}\n  {caret}"
+
+
+class DomainError(InputError):
+    """A point outside a function's domain (log(-1), asin(2), 1/0)."""
+
+
+class EvalOverflow(InputError):
+    """A value too large for float64 while evaluating user input."""
+
+
+def _printable(ch: str) -> str:
+    # Control characters (NUL, escape, newlines) would break the one-line echo.
+    return "\N{REPLACEMENT CHARACTER}" if unicodedata.category(ch)[0] == "C" else ch
+
+
+def _window(text: str, column: int) -> tuple[str, int]:
+    """The part of ``text`` shown around ``column`` and the column within it."""
+    start = max(0, column - _WINDOW)
+    end = min(len(text), column + _WINDOW)
+    shown = "".join(_printable(c) for c in text[start:end])
+    col = column - start
+    if start > 0:
+        shown, col = "…" + shown, col + 1
+    if end < len(text):
+        shown += "…"
+    return shown, col
+
+
+def _display_width(s: str) -> int:
+    # Fullwidth and wide characters take two terminal cells: keep the caret aligned.
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)

@@ -1,0 +1,236 @@
+"""Expression nodes: immutable, hashable, and overloaded so rules read as mathematics.
+
+Two shapes of tree use these classes:
+
+* the *surface* tree the parser builds keeps what the user wrote (``Neg``, ``Div``,
+  ``sqrt(u)``) so that ``--steps`` can name the quotient rule for ``a/b``;
+* the *canonical* tree built by :mod:`gdcli.simplify` uses only ``Num Const Var Add
+  Mul Pow Call``. The operators below build canonical trees, so ``1 / u`` in a
+  derivative rule is already simplified.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+
+class Node:
+    """Base of all expression nodes. Subclasses set ``args`` (child nodes)."""
+
+    __slots__ = ("args", "_hash", "_key", "_free", "span")
+
+    args: tuple[Node, ...]
+
+    def _ident(self) -> tuple[Any, ...]:
+        return self.args
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if type(self) is not type(other):
+            return False
+        assert isinstance(other, Node)
+        return self._hash == other._hash and self._ident() == other._ident()
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def _init(self, args: tuple[Node, ...]) -> None:
+        self.args = args
+        self._hash = hash((type(self).__name__, self._ident()))
+        self._key = None
+        self._free = None
+        self.span = None  # (start column, end column) in the parsed text, surface nodes only
+
+    # --- algebra: canonical constructors live in simplify.py ---
+    def __add__(self, o: object) -> Node:
+        return simplify.add(self, lift(o))
+
+    def __radd__(self, o: object) -> Node:
+        return simplify.add(lift(o), self)
+
+    def __sub__(self, o: object) -> Node:
+        return simplify.add(self, simplify.neg(lift(o)))
+
+    def __rsub__(self, o: object) -> Node:
+        return simplify.add(lift(o), simplify.neg(self))
+
+    def __mul__(self, o: object) -> Node:
+        return simplify.mul(self, lift(o))
+
+    def __rmul__(self, o: object) -> Node:
+        return simplify.mul(lift(o), self)
+
+    def __truediv__(self, o: object) -> Node:
+        return simplify.mul(self, simplify.pow_(lift(o), MINUS_ONE))
+
+    def __rtruediv__(self, o: object) -> Node:
+        return simplify.mul(lift(o), simplify.pow_(self, MINUS_ONE))
+
+    def __pow__(self, o: object) -> Node:
+        return simplify.pow_(self, lift(o))
+
+    def __rpow__(self, o: object) -> Node:
+        return simplify.pow_(lift(o), self)
+
+    def __neg__(self) -> Node:
+        return simplify.neg(self)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(map(repr, self._ident()))})"
+
+    def __str__(self) -> str:
+        from .printer import to_str
+
+        return to_str(self)
+
+    @property
+    def free(self) -> frozenset[str]:
+        """Names of the variables this expression depends on."""
+        if self._free is None:
+            self._free = frozenset().union(*(a.free for a in self.args)) if self.args else (
+                frozenset()
+            )
+        return self._free
+
+
+class Num(Node):
+    """An exact rational constant. ``dec`` remembers it was typed as a decimal (0.1),
+    so it prints back as one; it takes no part in equality."""
+
+    __slots__ = ("value", "dec")
+
+    def __init__(self, value: Fraction | int, dec: bool = False) -> None:
+        self.value = value if isinstance(value, Fraction) else Fraction(value)
+        self.dec = dec
+        self._init(())
+
+    def _ident(self) -> tuple[Any, ...]:
+        return (self.value,)
+
+
+class Const(Node):
+    """A named constant: ``pi`` or ``e``."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._init(())
+
+    def _ident(self) -> tuple[Any, ...]:
+        return (self.name,)
+
+
+class Var(Node):
+    """A variable such as ``x`` or ``w1``."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._init(())
+        self._free = frozenset((name,))
+
+    def _ident(self) -> tuple[Any, ...]:
+        return (self.name,)
+
+
+class Add(Node):
+    """A sum of two or more terms."""
+
+    __slots__ = ()
+
+    def __init__(self, args: tuple[Node, ...]) -> None:
+        self._init(tuple(args))
+
+
+class Mul(Node):
+    """A product of two or more factors (canonically, a ``Num`` coefficient first)."""
+
+    __slots__ = ()
+
+    def __init__(self, args: tuple[Node, ...]) -> None:
+        self._init(tuple(args))
+
+
+class Pow(Node):
+    """``base ** exp``."""
+
+    __slots__ = ()
+
+    def __init__(self, base: Node, exp: Node) -> None:
+        self._init((base, exp))
+
+    @property
+    def base(self) -> Node:
+        return self.args[0]
+
+    @property
+    def exp(self) -> Node:
+        return self.args[1]
+
+
+class Call(Node):
+    """A registry function applied to its arguments: ``sin(x)``, ``log(x, 2)``."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str, args: tuple[Node, ...]) -> None:
+        self.name = name
+        self._init(tuple(args))
+
+    def _ident(self) -> tuple[Any, ...]:
+        return (self.name, self.args)
+
+
+class Neg(Node):
+    """Surface only: unary minus as typed (``-x``, and ``a - b`` is ``a + Neg(b)``)."""
+
+    __slots__ = ()
+
+    def __init__(self, arg: Node) -> None:
+        self._init((arg,))
+
+
+class Div(Node):
+    """Surface only: ``a / b`` as typed, so the quotient rule can be named."""
+
+    __slots__ = ()
+
+    def __init__(self, num: Node, den: Node) -> None:
+        self._init((num, den))
+
+
+def lift(o: object) -> Node:
+    """Promote Python numbers to ``Num`` (micrograd's ``Value`` promotion)."""
+    if isinstance(o, Node):
+        return o
+    if isinstance(o, bool):
+        raise TypeError("bool is not a number here")
+    if isinstance(o, int | Fraction):
+        return Num(o)
+    raise TypeError(f"cannot use {type(o).__name__} in an expression")
+
+
+def call(name: str, *args: Node) -> Node:
+    """A canonical function application (``sqrt`` becomes a power, ``log(e)`` 1, …)."""
+    return simplify.call(name, *args)
+
+
+def size(node: Node) -> int:
+    """Number of nodes in the tree (used for bounds on derivative growth)."""
+    stack, n = [node], 0
+    while stack:
+        cur = stack.pop()
+        n += 1
+        stack.extend(cur.args)
+    return n
+
+
+ZERO, ONE, TWO, MINUS_ONE = Num(0), Num(1), Num(2), Num(-1)
+HALF = Num(Fraction(1, 2))
+PI, E = Const("pi"), Const("e")
+
+from . import simplify  # noqa: E402  (simplify imports this module: bind it last)

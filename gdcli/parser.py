@@ -1,0 +1,382 @@
+"""Text -> surface tree by a whitelisting tokenizer and recursive-descent parser.
+
+Nothing the user types is ever handed to ``eval``, ``exec``, ``compile`` or SymPy:
+every character is matched against the grammar below and anything else is an
+:class:`~gdcli.errors.InputError` that points at it.
+
+    expr   := term (('+' | '-') term)*
+    term   := unary (('*' | '/') unary | power)*      # juxtaposition: 2x, 3(x+1), 2 sin(x)
+    unary  := ('+' | '-') unary | power
+    power  := atom ('**' unary)?                      # right-associative, Python precedence
+    atom   := NUMBER | NAME | FUNC '(' expr (',' expr)* ')' | '(' expr ')'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from fractions import Fraction
+from typing import NamedTuple
+
+from . import functions as fn
+from .errors import InputError
+from .nodes import Add, Call, Const, Div, Mul, Neg, Node, Num, Pow, Var
+
+#: Bounds on input, each an ordinary input error when exceeded (documented in README).
+MAX_LENGTH = 10_000  # characters in one expression
+MAX_DEPTH = 100  # nesting of parentheses, calls, unary signs and powers
+MAX_EXPONENT = 400  # |n| in a literal such as 1e-400: float64 spans about 1e±308
+
+_NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SUPERSCRIPT = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+", strict=True))
+#: Non-ASCII characters people paste from documents, and what they mean.
+_UNICODE = {"−": "-", "×": "*", "·": "*", "π": "pi"}
+_OPERATORS = ("**", "+", "-", "*", "/", "^", "(", ")", ",")
+_HINTS = {
+    "=": "an expression has no '='; give values with --at x=3",
+    "[": "use parentheses ( ) for grouping",
+    "{": "use parentheses ( ) for grouping",
+    "%": "there is no remainder operator",
+    "!": "there is no factorial",
+    "'": "there are no strings in an expression",
+    '"': "there are no strings in an expression",
+    ".": "names cannot have attributes",
+    ":": "an expression is a single formula",
+    ";": "give one expression at a time",
+}
+
+
+class Token(NamedTuple):
+    kind: str  # "num", "name", "op", "end"
+    text: str
+    col: int
+    width: int
+
+
+def parse(text: str) -> Node:
+    """Parse gdcli syntax into a surface tree; raises InputError for anything else."""
+    if not isinstance(text, str):
+        raise InputError("an expression must be text")
+    if len(text) > MAX_LENGTH:
+        raise InputError(
+            f"expression too long: {len(text)} characters, the limit is {MAX_LENGTH}",
+            text,
+            MAX_LENGTH,
+        )
+    return _Parser(text, tokenize(text)).parse()
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split ``text`` into tokens, rejecting every character outside the grammar."""
+    out: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in " \t":
+            i += 1
+            continue
+        if ch.isascii() and (ch.isdigit() or ch == "."):
+            m = _NUMBER.match(text, i)
+            if m is None:
+                raise InputError(f"unexpected character '{ch}'", text, i, _HINTS.get(ch))
+            out.append(Token("num", m.group(), i, m.end() - i))
+            i = m.end()
+            continue
+        m = _NAME.match(text, i)
+        if m is not None:
+            out.append(Token("name", m.group(), i, m.end() - i))
+            i = m.end()
+            continue
+        if text.startswith("**", i):
+            out.append(Token("op", "**", i, 2))
+            i += 2
+            continue
+        if ch in _OPERATORS:
+            out.append(Token("op", "**" if ch == "^" else ch, i, 1))
+            i += 1
+            continue
+        if ch in _UNICODE:
+            mapped = _UNICODE[ch]
+            out.append(Token("name" if mapped == "pi" else "op", mapped, i, 1))
+            i += 1
+            continue
+        if ch in _SUPERSCRIPT:
+            j = i
+            while j < n and text[j] in _SUPERSCRIPT:
+                j += 1
+            digits = "".join(_SUPERSCRIPT[c] for c in text[i:j])
+            sign, body = ("-", digits[1:]) if digits[0] in "-+" else ("", digits)
+            if not body.isdigit():
+                raise InputError("a superscript power needs digits, like x²", text, i)
+            out.append(Token("op", "**", i, 0))
+            if sign == "-":
+                out.append(Token("op", "-", i, 1))
+            out.append(Token("num", body, i, j - i))
+            i = j
+            continue
+        raise _bad_character(text, i)
+    out.append(Token("end", "", n, 1))
+    return out
+
+
+def _bad_character(text: str, i: int) -> InputError:
+    ch = text[i]
+    if ch.isascii() and ch.isprintable():
+        return InputError(f"unexpected character '{ch}'", text, i, _HINTS.get(ch))
+    import unicodedata
+
+    code = f"U+{ord(ch):04X}"
+    name = unicodedata.name(ch, "")
+    label = f"'{ch}' ({code} {name})" if ch.isprintable() and name else f"{code}" + (
+        f" ({name})" if name else ""
+    )
+    # Not normalised silently (a lookalike letter may not be what was meant), but named:
+    plain = unicodedata.normalize("NFKC", ch)
+    hint = f"type the ASCII '{plain}' instead" if plain.isascii() and plain.isprintable() else (
+        "only ASCII and − × · π and superscript powers are accepted"
+    )
+    return InputError(f"unsupported character {label}", text, i, hint)
+
+
+def _number(tok: Token, text: str) -> Num:
+    s = tok.text
+    mant, _, exp = s.lower().partition("e")
+    if exp and abs(int(exp)) > MAX_EXPONENT:
+        raise InputError(f"number out of range: {s}", text, tok.col, width=tok.width)
+    if math.isinf(float(s)):
+        raise InputError(f"number too large for float64: {s}", text, tok.col, width=tok.width)
+    dec = "." in mant or bool(exp)
+    return Num(Fraction(s if not s.endswith(".") else s + "0"), dec=dec)
+
+
+class _Parser:
+    def __init__(self, text: str, tokens: list[Token]) -> None:
+        self.text = text
+        self.toks = tokens
+        self.i = 0
+        self.depth = 0
+
+    # --- helpers ---
+    @property
+    def tok(self) -> Token:
+        return self.toks[self.i]
+
+    def error(self, message: str, tok: Token | None = None, hint: str | None = None) -> InputError:
+        t = tok or self.tok
+        return InputError(message, self.text, t.col, hint, t.width)
+
+    def take(self) -> Token:
+        t = self.toks[self.i]
+        self.i += 1
+        return t
+
+    def at(self, op: str) -> bool:
+        t = self.tok
+        return t.kind == "op" and t.text == op
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"expression nested too deeply (the limit is {MAX_DEPTH} levels)")
+
+    def mark(self, node: Node, start: int) -> Node:
+        node.span = (start, self.toks[self.i - 1].col + self.toks[self.i - 1].width)
+        return node
+
+    # --- grammar ---
+    def parse(self) -> Node:
+        if self.tok.kind == "end":
+            raise self.error("empty expression")
+        node = self.expr()
+        if self.tok.kind != "end":
+            if self.at(")"):
+                raise self.error("unmatched ')'")
+            raise self.error("unexpected " + _describe(self.tok), hint="missing operator?")
+        return node
+
+    def expr(self) -> Node:
+        start = self.tok.col
+        terms = [self.term()]
+        while self.at("+") or self.at("-"):
+            op = self.take().text
+            t = self.term()
+            terms.append(t if op == "+" else self.mark(Neg(t), t.span[0] if t.span else start))
+        return terms[0] if len(terms) == 1 else self.mark(Add(tuple(terms)), start)
+
+    def term(self) -> Node:
+        start = self.tok.col
+        node = self.unary()
+        factors = [node]
+        after_div = False
+        while True:
+            if self.at("*") or self.at("/"):
+                op = self.take().text
+                rhs = self.unary()
+                if op == "*":
+                    factors.append(rhs)
+                    after_div = False
+                else:
+                    left = factors[0]
+                    if len(factors) > 1:
+                        left = self.mark(Mul(tuple(factors)), start)
+                    factors = [self.mark(Div(left, rhs), start)]
+                    after_div = True
+            elif self._implicit():
+                if after_div:
+                    raise self.error(
+                        "ambiguous implicit multiplication after '/'",
+                        hint="write (a/b)*c or a/(b*c)",
+                    )
+                factors.append(self.power())
+            else:
+                break
+        return factors[0] if len(factors) == 1 else self.mark(Mul(tuple(factors)), start)
+
+    def _implicit(self) -> bool:
+        t = self.tok
+        if t.kind == "name" or (t.kind == "op" and t.text == "("):
+            return True
+        if t.kind == "num":
+            prev = self.toks[self.i - 1]
+            raise self.error(
+                f"missing operator before {t.text}",
+                hint=f"write {prev.text}*{t.text}" if prev.kind != "op" else None,
+            )
+        return False
+
+    def unary(self) -> Node:
+        if self.at("-") or self.at("+"):
+            op = self.take()
+            self.enter()
+            arg = self.unary()
+            self.depth -= 1
+            return arg if op.text == "+" else self.mark(Neg(arg), op.col)
+        return self.power()
+
+    def power(self) -> Node:
+        start = self.tok.col
+        base = self.atom()
+        if self.at("**"):
+            op = self.take()
+            self.enter()
+            exp = self.unary()
+            self.depth -= 1
+            _check_constant_power(base, exp, self.text, op)
+            return self.mark(Pow(base, exp), start)
+        return base
+
+    def atom(self) -> Node:
+        t = self.tok
+        if t.kind == "num":
+            self.take()
+            return self.mark(_number(t, self.text), t.col)
+        if t.kind == "name":
+            return self.name()
+        if self.at("("):
+            self.take()
+            self.enter()
+            if self.at(")"):
+                raise self.error("empty parentheses")
+            node = self.expr()
+            self.depth -= 1
+            if not self.at(")"):
+                raise self.closing(t)
+            self.take()
+            return node
+        if t.kind == "end":
+            raise self.error("expression ends unexpectedly", hint="an operand is missing")
+        raise self.error(f"expected a number, name or '(' but found {_describe(t)}")
+
+    def closing(self, opener: Token) -> InputError:
+        if self.tok.kind == "end":
+            return self.error("unclosed '('", opener)
+        return self.error(f"expected ')' but found {_describe(self.tok)}", hint="missing operator?")
+
+    def name(self) -> Node:
+        t = self.take()
+        name = t.text
+        is_call = self.at("(")
+        canonical = fn.NAMES.get(name)
+        if canonical is None:
+            if name in fn.CONSTANTS:
+                if is_call:
+                    raise self.error(f"'{name}' is a constant, not a function", t)
+                return self.mark(Const(name), t.col)
+            if is_call:
+                raise self.unknown_function(t)
+            return self.mark(Var(name), t.col)
+        if not is_call:
+            raise self.error(f"function '{name}' needs parentheses", t, hint=f"write {name}(x)")
+        return self.call(t, canonical)
+
+    def unknown_function(self, t: Token) -> InputError:
+        import difflib
+
+        close = difflib.get_close_matches(t.text.lower(), list(fn.NAMES), n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else f"to multiply, write {t.text}*(…)"
+        return self.error(f"unknown function '{t.text}'", t, hint)
+
+    def call(self, t: Token, name: str) -> Node:
+        opener = self.take()
+        self.enter()
+        if self.at(")"):
+            raise self.error(f"{t.text}() needs an argument")
+        args = [self.expr()]
+        while self.at(","):
+            self.take()
+            args.append(self.expr())
+        if not self.at(")"):
+            raise self.closing(opener)
+        self.take()
+        self.depth -= 1
+        arity = fn.FUNCTIONS[name].arity
+        if not 1 <= len(args) <= arity:
+            need = "1 argument" if arity == 1 else f"1 to {arity} arguments"
+            raise self.error(f"{t.text} takes {need}, got {len(args)}", t)
+        return self.mark(Call(name, tuple(args)), t.col)
+
+
+def _describe(t: Token) -> str:
+    if t.kind == "end":
+        return "the end of the expression"
+    return f"'{t.text}'"
+
+
+def _const_value(node: Node) -> float | None:
+    """The float value of a literal made of numbers, signs and powers, else None."""
+    t = type(node)
+    if t is Num:
+        return float(node.value)
+    if t is Neg:
+        v = _const_value(node.args[0])
+        return None if v is None else -v
+    if t is Pow:
+        b, e = _const_value(node.args[0]), _const_value(node.args[1])
+        if b is None or e is None:
+            return None
+        try:
+            return math.pow(b, e)
+        except (OverflowError, ValueError, ZeroDivisionError):
+            return math.inf
+    return None
+
+
+def _check_constant_power(base: Node, exp: Node, text: str, op: Token) -> None:
+    # 9**9**9**9 must be refused here: folding it exactly would never finish.
+    b, e = _const_value(base), _const_value(exp)
+    if b is None or e is None:
+        return
+    try:
+        v = math.pow(b, e)
+    except (ValueError, ZeroDivisionError):
+        return  # (-8)**(1/3), 0**-1: left for evaluation to report as a domain error
+    except OverflowError:
+        v = math.inf
+    if math.isinf(v):
+        raise InputError(
+            "constant power too large: the value overflows float64 (about 1.8e308)",
+            text,
+            op.col,
+            width=op.width or 1,
+        )

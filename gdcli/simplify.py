@@ -1,0 +1,380 @@
+"""Canonical constructors: every tree built through ``add``/``mul``/``pow_``/``call`` is
+already simplified, the way SymPy evaluates ``Add`` and ``Mul`` on construction.
+
+The canonical form is what a calculus book prints: like terms collected, numeric
+coefficients first and folded exactly (``Fraction``), powers of the same base merged
+(``x*x**-1`` is 1), a number times a sum distributed (``2*(x - 2)`` is ``2*x - 4``),
+no ``1*``, ``+0``, ``x**1`` or double negation. Function-specific facts (``log(e)``,
+``sin(-u)``, ``sqrt`` as a power) come from the registry rows in functions.py.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+from . import functions as fn
+from .errors import InputError
+from .nodes import (
+    HALF,
+    MINUS_ONE,
+    ONE,
+    ZERO,
+    Add,
+    Call,
+    Const,
+    Div,
+    Mul,
+    Neg,
+    Node,
+    Num,
+    Pow,
+    Var,
+)
+
+#: Exact constants larger than this many bits are refused (a bound on user input:
+#: products of huge literals would otherwise grow without limit).
+MAX_BITS = 4096
+#: Largest denominator tried when folding a rational power of a number (8**(2/3) = 4).
+_MAX_ROOT = 64
+
+
+# --- ordering: numbers, constants, variables, functions, products, sums ---
+def key(n: Node) -> tuple[Any, ...]:
+    """A total order on canonical nodes, cached on the node."""
+    k = n._key
+    if k is None:
+        k = n._key = _key(n)
+    return k
+
+
+def _key(n: Node) -> tuple[Any, ...]:
+    t = type(n)
+    if t is Pow:
+        b, e = n.args
+        if type(e) is not Num and type(b) in (Num, Const):
+            # a**x and e**x sort like a function: x*e**x, not e**x*x
+            return (3, (-1, "", (key(b),)), key(e))
+        bk = key(b)
+        return (bk[0], bk[1], key(e))
+    if t is Num:
+        return (0, (n.value,), ())
+    if t is Const:
+        return (1, (n.name,), ())
+    if t is Var:
+        return (2, (n.name,), ())
+    if t is Call:
+        return (3, (fn.RANK.get(n.name, 99), n.name, tuple(map(key, n.args))), ())
+    order = {Mul: 4, Add: 5, Neg: 6, Div: 7}[t]
+    return (order, tuple(map(key, n.args)), ())
+
+
+def degree(n: Node) -> Fraction:
+    """Total degree of a term in its variables and function calls (sums print highest
+    first: x**2 - 4*x + 6, sec(x)**4 + sec(x)**2*tan(x)**2)."""
+    t = type(n)
+    if t is Var or t is Call:
+        return Fraction(1)
+    if t is Pow and type(n.args[0]) in (Var, Call) and type(n.args[1]) is Num:
+        return n.args[1].value
+    if t is Mul:
+        return sum((degree(a) for a in n.args), Fraction(0))
+    return Fraction(0)
+
+
+def _checked(v: Fraction) -> Fraction:
+    if v.numerator.bit_length() > MAX_BITS or v.denominator.bit_length() > MAX_BITS:
+        raise InputError(f"a constant in this expression needs more than {MAX_BITS} bits")
+    return v
+
+
+# --- sums ---
+def _split(t: Node) -> tuple[Fraction, bool, Node]:
+    """A term as (coefficient, coefficient typed as decimal, rest)."""
+    if type(t) is Mul and type(t.args[0]) is Num:
+        c = t.args[0]
+        rest = t.args[1:]
+        return c.value, c.dec, rest[0] if len(rest) == 1 else Mul(rest)
+    return Fraction(1), False, t
+
+
+def _scaled(c: Fraction, dec: bool, rest: Node) -> Node:
+    if c == 1:
+        return rest
+    head = (Num(c, dec),)
+    return Mul(head + rest.args) if type(rest) is Mul else Mul(head + (rest,))
+
+
+def _term_key(t: Node) -> tuple[Any, ...]:
+    rest = _split(t)[2]
+    return (-degree(rest), key(rest))
+
+
+def add(*terms: Node) -> Node:
+    """The canonical sum: flattened, like terms collected, numbers folded and last."""
+    const, cdec = Fraction(0), False
+    coeffs: dict[Node, list[Any]] = {}
+    stack = list(reversed(terms))
+    while stack:
+        t = stack.pop()
+        if type(t) is Add:
+            stack.extend(reversed(t.args))
+            continue
+        if type(t) is Num:
+            const += t.value
+            cdec |= t.dec
+            continue
+        c, dec, rest = _split(t)
+        entry = coeffs.get(rest)
+        if entry is None:
+            coeffs[rest] = [c, dec]
+        else:
+            entry[0] += c
+            entry[1] |= dec
+    out = [_scaled(c, dec, rest) for rest, (c, dec) in coeffs.items() if c != 0]
+    out.sort(key=_term_key)
+    if const != 0:
+        out.append(Num(_checked(const), cdec))
+    if not out:
+        return ZERO
+    return out[0] if len(out) == 1 else Add(tuple(out))
+
+
+# --- products ---
+def mul(*factors: Node) -> Node:
+    """The canonical product: coefficient first, equal bases merged into powers."""
+    coeff, dec = Fraction(1), False
+    powers: dict[Node, list[Any]] = {}  # base -> [exponents, the factor as given]
+    flat: list[Node] = []
+    stack = list(reversed(factors))
+    while stack:
+        f = stack.pop()
+        if type(f) is Mul:
+            stack.extend(reversed(f.args))
+        else:
+            flat.append(f)
+    if sum(type(f) is not Num for f in flat) > 1:
+        # Take numeric content out of sums so equal bases meet: (2 - 2*s)*(1 - s) = 2*(1 - s)**2
+        for i, f in enumerate(flat):
+            c, f2 = _content(f)
+            if c != 1:
+                coeff *= c
+                flat[i] = f2
+    for f in flat:
+        t = type(f)
+        if t is Num:
+            if f.value == 0:
+                return ZERO
+            coeff *= f.value
+            dec |= f.dec
+            continue
+        base, exp = (f.args[0], f.args[1]) if t is Pow else (f, ONE)
+        entry = powers.get(base)
+        if entry is None:
+            powers[base] = [[exp], f]
+        else:
+            entry[0].append(exp)
+    out: list[Node] = []
+    spilled: list[Node] = []
+    for base, (exps, given) in powers.items():
+        p = given if len(exps) == 1 else pow_(base, add(*exps))
+        tp = type(p)
+        if tp is Num:
+            if p.value == 0:
+                return ZERO
+            coeff *= p.value
+            dec |= p.dec
+        elif tp is Mul:
+            spilled.append(p)  # (2*x)**(1/2) squared: flatten and merge again
+        else:
+            out.append(p)
+    _checked(coeff)
+    if spilled:
+        return mul(Num(coeff, dec), *out, *spilled)
+    if not out:
+        return Num(coeff, dec)
+    if coeff == 1 and len(out) == 1:
+        return out[0]
+    out.sort(key=key)
+    if len(out) == 1 and type(out[0]) is Add:
+        # a number times a sum is distributed, as SymPy does: 2*(x - 2) -> 2*x - 4
+        return add(*(mul(Num(coeff, dec), t) for t in out[0].args))
+    return Mul(tuple(out) if coeff == 1 else (Num(coeff, dec), *out))
+
+
+def _content(f: Node) -> tuple[Fraction, Node]:
+    """(c, f/c) with c the positive rational content of a sum or of an integer power of
+    one (2*x + 4 -> 2, x + 2), else (1, f)."""
+    if type(f) is Pow and type(f.args[0]) is Add and type(f.args[1]) is Num and (
+        f.args[1].value.denominator == 1
+    ):
+        c, base = _content(f.args[0])
+        return (Fraction(1), f) if c == 1 else (c ** int(f.args[1].value), Pow(base, f.args[1]))
+    if type(f) is not Add:
+        return Fraction(1), f
+    parts = [_split(t) if type(t) is not Num else (t.value, t.dec, None) for t in f.args]
+    num = den = 0
+    for v, _, _ in parts:
+        num = math.gcd(num, v.numerator)
+        den = den * v.denominator // math.gcd(den, v.denominator) if den else v.denominator
+    c = Fraction(num, den)
+    if c == 1 or c == 0:
+        return Fraction(1), f
+    terms = tuple(Num(v / c, d) if r is None else _scaled(v / c, d, r) for v, d, r in parts)
+    return c, Add(terms)
+
+
+def neg(x: Node) -> Node:
+    return mul(MINUS_ONE, x)
+
+
+# --- powers ---
+def _iroot(n: int, k: int) -> int | None:
+    """The exact k-th root of a non-negative integer, or None."""
+    if n < 2:
+        return n
+    r = round(n ** (1.0 / k)) if n.bit_length() < 1000 else None
+    if r is None:
+        return None
+    for c in (r - 1, r, r + 1):
+        if c >= 0 and c**k == n:
+            return c
+    return None
+
+
+def _num_pow(b: Num, e: Num) -> Node | None:
+    """Fold number**number exactly when the result is rational and of bounded size."""
+    r, q = b.value, e.value
+    dec = b.dec or e.dec
+    if q.denominator == 1:
+        n = int(q)
+        if r == 0 and n < 0:
+            return None  # 1/0 stays symbolic; evaluating it is a domain error
+        bits = max(r.numerator.bit_length(), r.denominator.bit_length())
+        if abs(n) * bits > MAX_BITS:
+            return None
+        return Num(r**n, dec)
+    if r <= 0 or q.denominator > _MAX_ROOT:
+        return None
+    k = q.denominator
+    num, den = _iroot(r.numerator, k), _iroot(r.denominator, k)
+    if num is None or den is None:
+        return None
+    root = Fraction(num, den)
+    if abs(q.numerator) * max(num.bit_length(), den.bit_length()) > MAX_BITS:
+        return None
+    return Num(root**q.numerator, dec)
+
+
+def pow_(b: Node, e: Node) -> Node:
+    """The canonical power."""
+    if type(e) is Num:
+        v = e.value
+        if v == 0:
+            return ONE
+        if v == 1:
+            return b
+        tb = type(b)
+        if tb is Num:
+            folded = _num_pow(b, e)
+            if folded is not None:
+                return folded
+        elif tb is Pow and v.denominator == 1:
+            return pow_(b.args[0], mul(b.args[1], e))  # (x**a)**n = x**(a*n) for integer n
+        elif tb is Mul and v.denominator == 1:
+            return mul(*(pow_(f, e) for f in b.args))  # (2*x)**2 = 4*x**2
+    if type(b) is Num and b.value == 1:
+        return ONE
+    if type(b) is Const and b.name == "e" and type(e) is Call and e.name == "log" and (
+        len(e.args) == 1
+    ):
+        return e.args[0]
+    return Pow(b, e)
+
+
+# --- function applications ---
+def _negative(u: Node) -> bool:
+    if type(u) is Num:
+        return u.value < 0
+    return type(u) is Mul and type(u.args[0]) is Num and u.args[0].value < 0
+
+
+_PIECEWISE = {
+    "abs": abs,
+    "sign": lambda v: (v > 0) - (v < 0),
+    "heaviside": lambda v: 1 if v > 0 else 0,
+    "relu": lambda v: v if v > 0 else 0,
+}
+
+
+def call(name: str, *args: Node) -> Node:
+    """The canonical application of a registry function."""
+    name = fn.NAMES[name]
+    if name == "sqrt":
+        return pow_(args[0], HALF)
+    if name == "log" and len(args) == 2:
+        u, b = args
+        if type(b) is Const and b.name == "e":
+            args = (u,)
+        elif u == b:
+            return ONE
+        elif u == ONE:
+            return ZERO
+        else:
+            return Call("log", (u, b))
+    (u,) = args
+    row = fn.FUNCTIONS[name]
+    tu = type(u)
+    if tu is Num:
+        if u.value == 0 and row.at_zero is not None:
+            return row.at_zero
+        if name in _PIECEWISE:
+            return Num(Fraction(_PIECEWISE[name](u.value)), u.dec)
+        if u.value == 1 and name in ("log", "log2", "log10"):
+            return ZERO
+    if name == "log":
+        if tu is Const and u.name == "e":
+            return ONE
+        if tu is Call and u.name == "exp":
+            return u.args[0]
+        if tu is Pow and type(u.args[0]) is Const and u.args[0].name == "e":
+            return u.args[1]
+    if name == "exp" and tu is Call and u.name == "log" and len(u.args) == 1:
+        return u.args[0]
+    if row.parity and _negative(u):
+        inner = Call(name, (neg(u),))
+        return neg(inner) if row.parity == "odd" else inner
+    return Call(name, (u,))
+
+
+# --- surface tree -> canonical tree ---
+def simplify(node: Node) -> Node:
+    """Rebuild a (surface or canonical) tree through the canonical constructors."""
+    memo: dict[int, Node] = {}
+
+    def s(n: Node) -> Node:
+        got = memo.get(id(n))
+        if got is not None:
+            return got
+        t = type(n)
+        if t in (Num, Const, Var):
+            out = n
+        elif t is Add:
+            out = add(*map(s, n.args))
+        elif t is Mul:
+            out = mul(*map(s, n.args))
+        elif t is Pow:
+            out = pow_(s(n.args[0]), s(n.args[1]))
+        elif t is Neg:
+            out = neg(s(n.args[0]))
+        elif t is Div:
+            out = mul(s(n.args[0]), pow_(s(n.args[1]), MINUS_ONE))
+        elif t is Call:
+            out = call(n.name, *map(s, n.args))
+        else:  # pragma: no cover - every node type is listed above
+            raise TypeError(t)
+        memo[id(n)] = out
+        return out
+
+    return s(node)
