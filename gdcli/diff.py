@@ -68,6 +68,12 @@ def derivative(node: Node, var: str, order: int = 1, steps: list[Step] | None = 
     return cur
 
 
+def _shown(n: Node) -> str:
+    # d/dx (x + 1), not d/dx x + 1
+    s = to_str(n)
+    return f"({s})" if type(n) in (Add, Neg) or (type(n) is Mul and s.startswith("-")) else s
+
+
 class _Differ:
     def __init__(self, var: str, steps: list[Step] | None) -> None:
         self.var = var
@@ -84,7 +90,7 @@ class _Differ:
             if got is None:
                 got = self.memo[n] = self._rule(n, None)
             return got
-        step = Step("", to_str(n), depth=self.depth)
+        step = Step("", _shown(n), depth=self.depth)
         self.steps.append(step)
         self.depth += 1
         try:
@@ -96,7 +102,7 @@ class _Differ:
 
     def _record(self, rule: str, n: Node, out: Node) -> Node:
         if self.steps is not None:
-            self.steps.append(Step(rule, to_str(n), to_str(out), self.depth))
+            self.steps.append(Step(rule, _shown(n), to_str(out), self.depth))
         return out
 
     @staticmethod

@@ -142,9 +142,9 @@ def _bad_character(text: str, i: int) -> InputError:
 def _number(tok: Token, text: str) -> Num:
     s = tok.text
     mant, _, exp = s.lower().partition("e")
-    if exp and abs(int(exp)) > MAX_EXPONENT:
-        raise InputError(f"number out of range: {s}", text, tok.col, width=tok.width)
-    if math.isinf(float(s)):
+    if exp and int(exp) < -MAX_EXPONENT:
+        raise InputError(f"number too small for float64: {s}", text, tok.col, width=tok.width)
+    if (exp and int(exp) > MAX_EXPONENT) or math.isinf(float(s)):
         raise InputError(f"number too large for float64: {s}", text, tok.col, width=tok.width)
     dec = "." in mant or bool(exp)
     return Num(Fraction(s if not s.endswith(".") else s + "0"), dec=dec)

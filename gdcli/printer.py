@@ -102,8 +102,8 @@ def _str(n: Node) -> tuple[str, int]:
     if t is Pow:
         return _str_pow(n)
     if t is Neg:
-        # -x**2 needs no parentheses; -(x*y) and -(a + b) keep them
-        return "-" + _paren(_str(n.args[0]), POW), UNARY
+        # -x**2 and -4*x need no parentheses; -(a + b) keeps them
+        return "-" + _paren(_str(n.args[0]), MUL), UNARY
     if t is Div:
         a, b = n.args
         return f"{_paren(_str(a), MUL)}/{_paren(_str(b), UNARY)}", MUL

@@ -1,0 +1,189 @@
+"""The typer app: options and help only. Each command hands its options to a
+``cmd_*`` module, imported when the command runs so that ``gdcli derive`` never
+loads what ``gdcli minimize`` needs."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
+
+import typer
+from typer.core import TyperCommand
+
+from .errors import EXIT_INPUT, EXIT_OTHER, GdcliError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ExprCommand(TyperCommand):
+    """A command whose first argument is an expression that may begin with '-'.
+
+    ``gdcli derive "-x**2"`` must read ``-x**2`` as the expression, not as options
+    ``-x``, ``-*``…: before click sees the arguments, such a token is marked with a
+    leading space (which the expression parser ignores)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, protect_expression(self, args))
+
+
+def protect_expression(cmd: Any, args: list[str]) -> list[str]:
+    """Mark the first positional argument if it starts with '-' and is no option."""
+    valued: set[str] = set()
+    flags = {"-h", "--help"}
+    for p in cmd.params:
+        if getattr(p, "param_type_name", "") != "option":
+            continue
+        names = [*getattr(p, "opts", []), *getattr(p, "secondary_opts", [])]
+        takes_value = not (getattr(p, "is_flag", False) or getattr(p, "count", False))
+        (valued if takes_value else flags).update(names)
+    out, i = list(args), 0
+    while i < len(out):
+        a = out[i]
+        if a == "--" or not a.startswith("-") or a == "-":
+            break  # the first positional argument, or an explicit end of options
+        if a in valued:
+            i += 2  # an option and its value
+        elif a in flags or a.split("=", 1)[0] in valued or a.startswith("--"):
+            i += 1  # a flag, --opt=value, or an unknown --option for click to report
+        else:
+            out[i] = " " + a  # -x**2, -2*x, -(x+1): an expression
+            break
+    return out
+
+
+def handled(func: F) -> F:
+    """Report GdcliError as one message on stderr with its exit code, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            code = func(*args, **kwargs)
+        except GdcliError as e:
+            sys.stdout.flush()
+            sys.stderr.write(e.render() + "\n")
+            raise typer.Exit(e.exit_code) from None
+        raise typer.Exit(code or 0)
+
+    return wrapper  # type: ignore[return-value]
+
+
+app = typer.Typer(
+    name="gdcli",
+    help="Derivatives by the textbook rules, and gradient descent step by step.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXPR_HELP = "The expression, e.g. 'x**2 - 4*x + 6'; '-' reads one expression per stdin line."
+AT_HELP = "A value VAR=VALUE (repeatable); VALUE may be a constant expression such as pi/2."
+
+
+class DeriveFormat(StrEnum):
+    text = "text"
+    latex = "latex"
+    json = "json"
+
+
+class EvalFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class RulesFormat(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command(cls=ExprCommand)
+@handled
+def derive(
+    expr: Annotated[str, typer.Argument(help=EXPR_HELP, show_default=False)],
+    wrt: Annotated[
+        str | None,
+        typer.Option("--wrt", help="Differentiate with respect to VAR (default: every variable).",
+                     metavar="VAR"),
+    ] = None,
+    order: Annotated[int, typer.Option("--order", help="Order of the derivative.")] = 1,
+    at: Annotated[list[str] | None, typer.Option("--at", help=AT_HELP, metavar="VAR=VALUE")] = None,
+    steps: Annotated[bool, typer.Option("--steps", help="Show the rule applied at each step.")] = (
+        False
+    ),
+    fmt: Annotated[DeriveFormat, typer.Option("--format", help="Output format.")] = (
+        DeriveFormat.text
+    ),
+    check: Annotated[
+        bool, typer.Option("--check", help="Compare with a numeric derivative at sample points.")
+    ] = False,
+) -> int:
+    """Differentiate EXPR symbolically, e.g. gdcli derive "tan(x)" prints sec(x)**2."""
+    from . import cmd_derive
+
+    return cmd_derive.run(
+        expr, wrt, order, at or [], steps, fmt.value, check, sys.stdout, sys.stderr
+    )
+
+
+@app.command(name="eval", cls=ExprCommand)
+@handled
+def eval_(
+    expr: Annotated[str, typer.Argument(help=EXPR_HELP, show_default=False)],
+    at: Annotated[list[str] | None, typer.Option("--at", help=AT_HELP, metavar="VAR=VALUE")] = None,
+    fmt: Annotated[EvalFormat, typer.Option("--format", help="Output format.")] = (
+        EvalFormat.text
+    ),
+) -> int:
+    """Evaluate EXPR at a point, e.g. gdcli eval "x**2 - 4*x + 6" --at x=8 prints 38."""
+    from . import cmd_eval
+
+    return cmd_eval.run(expr, at or [], fmt.value, sys.stdout, sys.stderr)
+
+
+@app.command()
+@handled
+def rules(
+    fmt: Annotated[RulesFormat, typer.Option("--format", help="Output format.")] = (
+        RulesFormat.table
+    ),
+) -> int:
+    """Print the derivative rule table, generated from the function registry."""
+    from . import cmd_rules
+
+    return cmd_rules.run(fmt.value, sys.stdout)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point: run the app and turn every failure into an exit code."""
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):
+        # `gdcli minimize … | head` ends quietly, as coreutils do.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    try:
+        app(args=argv, prog_name="gdcli")
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (EXIT_OTHER if e.code else 0)
+    except GdcliError as e:  # pragma: no cover - commands report their own errors
+        sys.stderr.write(e.render() + "\n")
+        return e.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130
+    except RecursionError:
+        sys.stderr.write("error: expression too deeply nested\n")
+        return EXIT_INPUT
+    except Exception as e:  # a bug: say so in one line unless asked for the traceback
+        if os.environ.get("GDCLI_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"internal error: {type(e).__name__}: {e} (set GDCLI_DEBUG=1 for a traceback, "
+            "and please report it)\n"
+        )
+        return EXIT_OTHER
+    return 0

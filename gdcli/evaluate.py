@@ -1,0 +1,148 @@
+"""Evaluate a tree at a point: float64 with domain checks, and complex (for the
+complex-step derivative). Both read the registry's evaluators; neither needs numpy."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from . import functions as fn
+from .errors import DomainError, EvalOverflow, InputError
+from .nodes import Add, Call, Const, Div, Mul, Neg, Node, Num, Pow, Var
+from .printer import to_str
+
+
+class NotAnalytic(Exception):
+    """The expression uses a function without a complex extension (abs, relu, …)."""
+
+
+def fmt(v: float) -> str:
+    """Shortest round-trip repr of a float, without a trailing ``.0``: 12, 6.8, 1e-05."""
+    r = repr(float(v))
+    return r[:-2] if r.endswith(".0") else r
+
+
+def evaluate(node: Node, env: Mapping[str, float], text: str | None = None) -> float:
+    """The value of ``node`` with variables from ``env``.
+
+    Raises DomainError at a point outside a function's domain and EvalOverflow when a
+    value leaves float64, pointing into ``text`` (the parsed input) when given.
+    """
+    return _Eval(env, text).ev(node)
+
+
+class _Eval:
+    def __init__(self, env: Mapping[str, float], text: str | None) -> None:
+        self.env = env
+        self.text = text
+
+    def fail(self, cls: type[InputError], message: str, n: Node) -> InputError:
+        span = n.span if self.text is not None else None
+        if span is None:
+            return cls(message)
+        return cls(message, self.text, span[0], width=span[1] - span[0])
+
+    def ev(self, n: Node) -> float:
+        v = self._ev(n)
+        if v != v:
+            raise self.fail(DomainError, f"{to_str(n)} is undefined here (not a number)", n)
+        if v in (math.inf, -math.inf):
+            raise self.fail(EvalOverflow, f"{to_str(n)} overflows float64 here", n)
+        return v
+
+    def _ev(self, n: Node) -> float:
+        t = type(n)
+        if t is Num:
+            try:
+                return float(n.value)
+            except OverflowError:
+                raise self.fail(EvalOverflow, "a constant overflows float64", n) from None
+        if t is Var:
+            try:
+                return float(self.env[n.name])
+            except KeyError:
+                raise InputError(f"no value given for {n.name}") from None
+        if t is Const:
+            return fn.CONSTANTS[n.name]
+        if t is Add:
+            return sum(self.ev(a) for a in n.args)
+        if t is Mul:
+            out = 1.0
+            for a in n.args:
+                out *= self.ev(a)
+            return out
+        if t is Neg:
+            return -self.ev(n.args[0])
+        if t is Div:
+            a, b = self.ev(n.args[0]), self.ev(n.args[1])
+            if b == 0:
+                raise self.fail(DomainError, f"division by zero in {to_str(n)}", n)
+            return a / b
+        if t is Pow:
+            return self._pow(n)
+        if t is Call:
+            return self._call(n)
+        raise TypeError(t)  # pragma: no cover
+
+    def _pow(self, n: Node) -> float:
+        b, e = self.ev(n.args[0]), self.ev(n.args[1])
+        if b == 0 and e < 0:
+            raise self.fail(DomainError, f"division by zero in {to_str(n)} (0 to a negative power)",
+                            n)
+        if b < 0 and e != int(e):
+            raise self.fail(
+                DomainError,
+                f"{to_str(n)} is undefined for the negative base {fmt(b)} (non-integer power)",
+                n,
+            )
+        try:
+            return math.pow(b, e)
+        except OverflowError:
+            raise self.fail(EvalOverflow, f"{to_str(n)} overflows float64 here", n) from None
+
+    def _call(self, n: Node) -> float:
+        row = fn.FUNCTIONS[n.name]
+        args = [self.ev(a) for a in n.args]
+        try:
+            return float(row.real(*args))
+        except (ValueError, ZeroDivisionError):
+            where = ", ".join(map(fmt, args))
+            raise self.fail(
+                DomainError, f"{n.name}({where}) is undefined: {n.name} needs {row.domain}", n
+            ) from None
+        except OverflowError:
+            raise self.fail(EvalOverflow, f"{to_str(n)} overflows float64 here", n) from None
+
+
+def evaluate_complex(node: Node, env: Mapping[str, complex]) -> complex:
+    """Complex value (complex-step derivatives); NotAnalytic for abs, relu and the like."""
+    t = type(node)
+    if t is Num:
+        return complex(float(node.value))
+    if t is Var:
+        return complex(env[node.name])
+    if t is Const:
+        return complex(fn.CONSTANTS[node.name])
+    args = [evaluate_complex(a, env) for a in node.args]
+    if t is Add:
+        return sum(args, 0j)
+    if t is Mul:
+        out = 1 + 0j
+        for a in args:
+            out *= a
+        return out
+    if t is Neg:
+        return -args[0]
+    if t is Div:
+        return args[0] / args[1]
+    if t is Pow:
+        b, e = args
+        if e.imag == 0 and e.real == int(e.real) and abs(e.real) <= 64:
+            return b ** int(e.real)  # repeated multiplication: analytic for any real base
+        return b**e
+    if t is Call:
+        cplx = fn.FUNCTIONS[node.name].cplx
+        if cplx is None:
+            raise NotAnalytic(node.name)
+        return complex(cplx(*args))
+    raise TypeError(t)  # pragma: no cover

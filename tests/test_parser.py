@@ -1,0 +1,138 @@
+"""The expression language of SPEC §1: what parses, to what, and how errors point."""
+
+import pytest
+
+from gdcli import InputError, parse, simplify, to_str
+from gdcli.evaluate import evaluate
+from gdcli.parser import MAX_DEPTH, MAX_LENGTH
+
+
+def value(text, **env):
+    return evaluate(parse(text), env)
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "expected"),
+    [
+        ("8", {}, 8.0),
+        ("0.1", {}, 0.1),
+        (".5", {}, 0.5),
+        ("1e-3", {}, 1e-3),
+        ("2.", {}, 2.0),
+        ("pi", {}, 3.141592653589793),
+        ("e", {}, 2.718281828459045),
+        ("-x**2", {"x": 3}, -9.0),
+        ("2**-1", {}, 0.5),
+        ("2**3**2", {}, 512.0),
+        ("2^3", {}, 8.0),
+        ("x^2", {"x": 3}, 9.0),
+        ("2x", {"x": 3}, 6.0),
+        ("3(x+1)", {"x": 1}, 6.0),
+        ("(x+1)(x-1)", {"x": 3}, 8.0),
+        ("2 sin(x)", {"x": 0}, 0.0),
+        ("2x**2", {"x": 3}, 18.0),
+        ("x y", {"x": 2, "y": 5}, 10.0),
+        ("x²", {"x": 3}, 9.0),
+        ("x⁻¹", {"x": 4}, 0.25),
+        ("2x³", {"x": 2}, 16.0),
+        ("3 − 1", {}, 2.0),
+        ("3 × 2", {}, 6.0),
+        ("3 · 2", {}, 6.0),
+        ("2π", {}, 6.283185307179586),
+        ("ln(e)", {}, 1.0),
+        ("log(8, 2)", {}, 3.0),
+        ("arcsin(1)", {}, 1.5707963267948966),
+        ("arctan(1)*4", {}, 3.141592653589793),
+        ("+x", {"x": 2}, 2.0),
+        ("10/2/5", {}, 1.0),
+        ("2*3/4", {}, 1.5),
+        ("w1 + theta", {"w1": 1, "theta": 2}, 3.0),
+    ],
+)
+def test_values(text, env, expected):
+    assert value(text, **env) == pytest.approx(expected, rel=1e-15)
+
+
+def test_precedence_is_pythons():
+    assert to_str(simplify(parse("-x**2"))) == "-x**2"
+    assert to_str(simplify(parse("(-x)**2"))) == "x**2"
+
+
+def test_variables_are_sorted():
+    assert sorted(parse("y*x + theta").free) == ["theta", "x", "y"]
+
+
+def error(text):
+    with pytest.raises(InputError) as e:
+        parse(text)
+    return e.value
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "words"),
+    [
+        ("sinn(x)", 0, "unknown function 'sinn'"),
+        ("x +", 3, "ends unexpectedly"),
+        ("(x + 1", 0, "unclosed '('"),
+        ("x + 1)", 5, "unmatched ')'"),
+        ("x @ 2", 2, "unexpected character '@'"),
+        ("x = 2", 2, "unexpected character '='"),
+        ("sin x", 0, "needs parentheses"),
+        ("sin()", 4, "needs an argument"),
+        ("sin(x, 2)", 0, "takes 1 argument"),
+        ("pi(2)", 0, "constant, not a function"),
+        ("x(x+1)", 0, "unknown function 'x'"),
+        ("2 3", 2, "missing operator"),
+        ("1/2x", 3, "ambiguous"),
+        ("", 0, "empty expression"),
+        ("()", 1, "empty parentheses"),
+        ("x ＋ 1", 2, "U+FF0B"),
+        ("𝑥 + 1", 0, "U+1D465"),
+        ("х + 1", 0, "CYRILLIC"),  # a homoglyph of x
+        ("x\x00", 1, "U+0000"),
+        ("1e999", 0, "too large"),
+        ("9**9**9**9", 4, "constant power too large"),
+    ],
+)
+def test_errors_point_at_the_problem(text, column, words):
+    e = error(text)
+    assert words in e.message, e.message
+    assert e.column == column
+    lines = e.render().splitlines()
+    assert lines[0].startswith("error: ")
+    assert lines[2].strip().startswith("^")
+
+
+def test_suggestion_for_a_near_miss():
+    assert error("sinn(x)").hint == "did you mean 'sin'?"
+    assert error("sigmod(x)").hint == "did you mean 'sigmoid'?"
+
+
+def test_fullwidth_letters_are_not_normalised():
+    e = error("ｘ**2")
+    assert "U+FF58" in e.message
+    assert "'x'" in e.hint  # named as a hint, never silently accepted
+
+
+def test_caret_sits_under_the_column():
+    lines = error("x + sinn(x)").render().splitlines()
+    assert lines[1].index("sinn") == lines[2].index("^")
+
+
+def test_bounds():
+    assert "too long" in error("x+" * MAX_LENGTH).message
+    assert "nested too deeply" in error("(" * (MAX_DEPTH + 1) + "x" + ")" * (MAX_DEPTH + 1)).message
+    parse("(" * (MAX_DEPTH - 1) + "x" + ")" * (MAX_DEPTH - 1))
+
+
+def test_never_evaluates(monkeypatch):
+    import builtins
+
+    def boom(*a, **k):
+        raise AssertionError("user text reached eval/exec/compile")
+
+    for name in ("eval", "exec", "compile"):
+        monkeypatch.setattr(builtins, name, boom)
+    for text in ["__import__('os').system('true')", "x.__class__", "lambda: 1"]:
+        with pytest.raises(InputError):
+            parse(text)
