@@ -145,6 +145,65 @@ def eval_(
     return cmd_eval.run(expr, at or [], fmt.value, sys.stdout, sys.stderr)
 
 
+class Method(StrEnum):
+    gd = "gd"
+
+
+class MinimizeFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    ndjson = "ndjson"
+
+
+@app.command(cls=ExprCommand)
+@handled
+def minimize(
+    expr: Annotated[str, typer.Argument(help=EXPR_HELP.replace("per stdin line", "from stdin"),
+                                        show_default=False)],
+    x0: Annotated[
+        list[str] | None,
+        typer.Option("--x0", help="Start: a number (one variable), VAR=VALUE (repeatable), or "
+                     "a comma list in alphabetical variable order.", metavar="START"),
+    ] = None,
+    lr: Annotated[float, typer.Option("--lr", help="Learning rate.")] = 0.1,
+    method: Annotated[Method, typer.Option("--method", help="Optimizer.")] = Method.gd,
+    tol: Annotated[
+        float, typer.Option("--tol", help="Converged when |gradient| is at most this…")
+    ] = 1e-8,
+    xtol: Annotated[
+        float, typer.Option("--xtol", help="…and the step at most this, relative to 1 + |x|.")
+    ] = 1e-10,
+    max_iter: Annotated[int, typer.Option("--max-iter", help="Iteration limit.")] = 10_000,
+    fmt: Annotated[MinimizeFormat, typer.Option("--format", help="Output format.")] = (
+        MinimizeFormat.table
+    ),
+    every: Annotated[
+        int | None, typer.Option("--every", help="Table: show every N-th step.", metavar="N")
+    ] = None,
+    precision: Annotated[
+        int, typer.Option("--precision", help="Table: significant digits.", metavar="DIGITS")
+    ] = 7,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the final point.")] = (
+        False
+    ),
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Write out the first steps with numbers.")
+    ] = False,
+) -> int:
+    """Minimize EXPR by gradient descent, x_new = x_old - lr*f'(x_old), step by step.
+
+    Exit codes: 0 converged, 3 diverged, 4 stopped at --max-iter, 2 bad input.
+    """
+    from . import cmd_minimize
+
+    return cmd_minimize.run(
+        expr, x0 or [], lr, tol, xtol, max_iter, fmt.value, every, precision, quiet, explain,
+        sys.stdout, sys.stderr,
+    )
+
+
 @app.command()
 @handled
 def rules(

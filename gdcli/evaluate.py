@@ -146,3 +146,59 @@ def evaluate_complex(node: Node, env: Mapping[str, complex]) -> complex:
             raise NotAnalytic(node.name)
         return complex(cplx(*args))
     raise TypeError(t)  # pragma: no cover
+
+
+#: Functions whose value is never 0 mathematically: a 0.0 result is an underflow.
+_NEVER_ZERO = {"exp", "sigmoid", "softplus", "cosh"}
+_TINY = 2.2250738585072014e-308  # smallest normal float64
+
+
+def underflows(nodes: list[Node] | tuple[Node, ...], env: Mapping[str, float]) -> bool:
+    """True if evaluating any of ``nodes`` at ``env`` loses a nonzero value to underflow
+    (a product, quotient, power or exp-like call of nonzero inputs giving 0 or a
+    subnormal): then a zero gradient there is an artefact, not a stationary point."""
+    seen: dict[int, float] = {}
+    flag = False
+
+    def walk(n: Node) -> float:
+        nonlocal flag
+        got = seen.get(id(n))
+        if got is not None:
+            return got
+        vals = [walk(a) for a in n.args]
+        v = _Eval(env, None)._ev(n) if not n.args else _combine(n, vals)
+        # inputs that must be nonzero for the result to be nonzero: every factor of a
+        # product, the numerator of a quotient, the base of a power
+        inputs = vals if type(n) is Mul else vals[:1] if type(n) in (Div, Pow) else None
+        lost = (inputs is not None and all(a != 0 for a in inputs)) or (
+            type(n) is Call and n.name in _NEVER_ZERO
+        )
+        if lost and abs(v) < _TINY:
+            flag = True
+        seen[id(n)] = v
+        return v
+
+    for node in nodes:
+        try:
+            walk(node)
+        except (ArithmeticError, ValueError, InputError):
+            return False
+    return flag
+
+
+def _combine(n: Node, vals: list[float]) -> float:
+    t = type(n)
+    if t is Add:
+        return sum(vals)
+    if t is Mul:
+        out = 1.0
+        for v in vals:
+            out *= v
+        return out
+    if t is Neg:
+        return -vals[0]
+    if t is Div:
+        return vals[0] / vals[1]
+    if t is Pow:
+        return math.pow(vals[0], vals[1])
+    return float(fn.FUNCTIONS[n.name].real(*vals))

@@ -33,6 +33,11 @@ class Fn:
     at_zero: Node | None = None  # exact f(0), folded by the simplifier
     doc: str = ""
 
+    @property
+    def restricted(self) -> bool:
+        """True if some real arguments are outside the domain (log, sqrt, asin, tan…)."""
+        return self.domain != "all real x"
+
 
 def _np() -> Any:
     import numpy  # only commands that vectorise pay for numpy

@@ -20,6 +20,22 @@ def to_str(node: Node) -> str:
     return _str(node)[0]
 
 
+def substitute(node: Node, texts: dict[str, str]) -> Node:
+    """The same tree with variables shown as the given texts (``--explain``: 2*8 - 4)."""
+    if type(node) is Var:
+        t = texts.get(node.name)
+        return node if t is None else Var(t)
+    if not node.args:
+        return node
+    args = tuple(substitute(a, texts) for a in node.args)
+    new = object.__new__(type(node))
+    for slot in ("name",):
+        if hasattr(node, slot):
+            setattr(new, slot, getattr(node, slot))
+    new._init(args)
+    return new
+
+
 def number(v: Fraction, dec: bool = False) -> str:
     """An exact number in gdcli syntax: ``4``, ``0.1`` (if typed so), ``1/3``, ``1e+20``."""
     if v.denominator == 1:
@@ -92,7 +108,8 @@ def _str(n: Node) -> tuple[str, int]:
     if t is Num:
         return number(n.value, n.dec), _num_prec(n.value, n.dec)
     if t is Var or t is Const:
-        return n.name, ATOM
+        # a substituted negative number (--explain) binds like unary minus
+        return n.name, UNARY if n.name.startswith("-") else ATOM
     if t is Call:
         return f"{n.name}({', '.join(_str(a)[0] for a in n.args)})", ATOM
     if t is Add:
@@ -124,7 +141,8 @@ def _str_add(n: Node) -> str:
             out.append(" - " + _paren(_str(_negate(t)), MUL))
         else:
             s = _str(t)
-            out.append((" + " if i else "") + (s[0] if i == 0 or s[1] > ADD else f"({s[0]})"))
+            bare = i == 0 or (s[1] > ADD and not s[0].startswith("-"))
+            out.append((" + " if i else "") + (s[0] if bare else f"({s[0]})"))
     return "".join(out)
 
 

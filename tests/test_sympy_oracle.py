@@ -23,7 +23,12 @@ import re
 
 import pytest
 import sympy
-from derivative_corpus import (
+
+from gdcli.diff import derivative
+from gdcli.functions import FUNCTIONS
+from gdcli.parser import parse
+from gdcli.printer import to_str
+from tests.derivative_corpus import (
     ALIASES,
     CORPUS,
     FUNCTION_NAMES,
@@ -33,11 +38,6 @@ from derivative_corpus import (
     to_sympy,
     variables,
 )
-
-from gdcli.diff import derivative
-from gdcli.functions import FUNCTIONS
-from gdcli.parser import parse
-from gdcli.printer import to_str
 
 N_POINTS = 5
 MIN_POINTS = 3
@@ -96,9 +96,7 @@ def _value(expr: sympy.Expr, subs: dict) -> complex | None:
     return c
 
 
-def _numeric_derivative(
-    f: sympy.Expr, sym: sympy.Symbol, order: int, subs: dict
-) -> complex | None:
+def _numeric_derivative(f: sympy.Expr, sym: sympy.Symbol, order: int, subs: dict) -> complex | None:
     """Central difference of ``f`` at 50 digits: the reference where ``sympy.diff`` leaves
     a ``Derivative`` unevaluated (sign(u) of a u SymPy cannot prove real)."""
     h = sympy.Rational(1, 10**12) if order == 1 else sympy.Rational(1, 10**9)
@@ -112,9 +110,11 @@ def _numeric_derivative(
         if not v.is_number or v.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan):
             return None
         values.append(v)
-    d = (values[1] - values[0]) / (2 * h) if order == 1 else (
-        values[2] - 2 * values[1] + values[0]
-    ) / h**2
+    d = (
+        (values[1] - values[0]) / (2 * h)
+        if order == 1
+        else (values[2] - 2 * values[1] + values[0]) / h**2
+    )
     return _value(d, {})
 
 
@@ -175,8 +175,7 @@ def check(text: str, var: str, order: int) -> None:
         if len(good) >= N_POINTS:
             break
     assert len(good) >= MIN_POINTS, (
-        f"only {len(good)} valid points for {text} (d/d{var}, order {order}); "
-        f"ours = {ours_text}"
+        f"only {len(good)} valid points for {text} (d/d{var}, order {order}); ours = {ours_text}"
     )
 
 

@@ -1,0 +1,207 @@
+"""What can be said about a problem beyond its iterates: the learning-rate stability
+limit, the exact stationary points of a one-variable polynomial, and why a run that
+hit the iteration limit did not converge."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import TYPE_CHECKING, NamedTuple
+
+from .errors import InputError
+from .evaluate import evaluate, fmt
+from .nodes import Add, Mul, Node, Num, Pow, Var
+from .printer import number
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import Settings
+    from .problem import Problem
+
+
+# --- stability ---
+class Stability(NamedTuple):
+    limit: float  # learning rates above this make plain GD oscillate with growing amplitude
+    exact: bool  # True for a quadratic (constant Hessian); else local, at the start
+    curvature: float  # f'' (one variable) or the largest Hessian eigenvalue
+
+
+def stability(problem: Problem, x0: Sequence[float]) -> Stability | None:
+    """2/f'' for a quadratic, else 2/λmax of the Hessian at ``x0``; None if not positive."""
+    nodes = problem.hessian_nodes
+    exact = all(type(h) is Num for row in nodes for h in row)
+    env = problem.env(x0)
+    try:
+        h = [[evaluate(e, env) for e in row] for row in nodes]
+    except InputError:
+        return None
+    if problem.dim == 1:
+        lam = h[0][0]
+    else:
+        import numpy as np
+
+        lam = float(np.linalg.eigvalsh(np.array(h)).max())
+    if not (math.isfinite(lam) and lam > 0):
+        return None
+    return Stability(2.0 / lam, exact, lam)
+
+
+# --- stationary points of one-variable polynomials ---
+class Stationary(NamedTuple):
+    x: float
+    text: str  # exact where possible: "2", "1/3", "-0.5"
+    kind: str  # "minimum", "maximum", "inflection"
+
+
+def poly_coeffs(node: Node, var: str) -> dict[int, Fraction] | None:
+    """Coefficients of a canonical polynomial in ``var`` with rational coefficients."""
+    out: dict[int, Fraction] = {}
+    for term in node.args if type(node) is Add else (node,):
+        coeff, deg = Fraction(1), 0
+        for f in term.args if type(term) is Mul else (term,):
+            if type(f) is Num:
+                coeff *= f.value
+            elif type(f) is Var and f.name == var:
+                deg += 1
+            elif (
+                type(f) is Pow
+                and type(f.args[0]) is Var
+                and f.args[0].name == var
+                and type(f.args[1]) is Num
+                and f.args[1].value.denominator == 1
+                and f.args[1].value > 0
+            ):
+                deg += int(f.args[1].value)
+            else:
+                return None
+        out[deg] = out.get(deg, Fraction(0)) + coeff
+    return {d: c for d, c in out.items() if c != 0}
+
+
+def _horner(coeffs: dict[int, Fraction], x: Fraction | float) -> Fraction | float:
+    zero = Fraction(0) if isinstance(x, Fraction) else 0.0
+    return sum((c * x**d for d, c in coeffs.items()), zero)
+
+
+def _deriv(coeffs: dict[int, Fraction]) -> dict[int, Fraction]:
+    return {d - 1: c * d for d, c in coeffs.items() if d > 0}
+
+
+def _kind(dcoeffs: dict[int, Fraction], x: Fraction | float) -> str:
+    """First-nonzero-derivative test at a root of f' (dcoeffs are f' coefficients)."""
+    order, cur = 2, _deriv(dcoeffs)
+    while cur:
+        v = _horner(cur, x)
+        scale = max(1.0, *(abs(float(c)) for c in cur.values()))
+        exact = isinstance(v, Fraction)
+        if (exact and v != 0) or (not exact and abs(v) > 1e-9 * scale):
+            if order % 2:
+                return "inflection"
+            return "minimum" if v > 0 else "maximum"
+        order, cur = order + 1, _deriv(cur)
+    return "inflection"
+
+
+def _rational_sqrt(q: Fraction) -> Fraction | None:
+    n, d = math.isqrt(q.numerator), math.isqrt(q.denominator)
+    return Fraction(n, d) if n * n == q.numerator and d * d == q.denominator else None
+
+
+def stationary_points(problem: Problem) -> list[Stationary] | None:
+    """Roots of f' with their kind, for a one-variable polynomial f; None otherwise."""
+    if problem.dim != 1:
+        return None
+    var = problem.variables[0]
+    c = poly_coeffs(problem.grad_nodes[0], var)
+    if c is None or not c or max(c) == 0:
+        return None
+    deg = max(c)
+    roots: list[Fraction | float] = []
+    if deg == 1:
+        roots = [-c.get(0, Fraction(0)) / c[1]]
+    elif deg == 2:
+        a, b, k = c[2], c.get(1, Fraction(0)), c.get(0, Fraction(0))
+        disc = b * b - 4 * a * k
+        if disc >= 0:
+            r = _rational_sqrt(disc)
+            sq: Fraction | float = r if r is not None else math.sqrt(disc)
+            roots = sorted({(-b - sq) / (2 * a), (-b + sq) / (2 * a)})
+    else:
+        roots = _numeric_roots(c)
+    out = []
+    for r in roots:
+        exact = isinstance(r, Fraction) and r.denominator < 10**6
+        text = number(r) if exact else fmt(float(r))
+        out.append(Stationary(float(r), text, _kind(c, r)))
+    return out
+
+
+def _numeric_roots(c: dict[int, Fraction]) -> list[float]:
+    import numpy as np
+
+    deg = max(c)
+    poly = [float(c.get(d, 0)) for d in range(deg, -1, -1)]
+    found: list[float] = []
+    for z in np.roots(poly):
+        if abs(z.imag) > 1e-7 * max(1.0, abs(z.real)):
+            continue
+        x = float(z.real)
+        dc = _deriv(c)
+        for _ in range(20):  # polish by Newton on f'
+            fx, dfx = float(_horner(c, x)), float(_horner(dc, x))
+            if dfx == 0:
+                break
+            step = fx / dfx
+            x -= step
+            if abs(step) <= 1e-15 * max(1.0, abs(x)):
+                break
+        if all(abs(x - y) > 1e-9 * max(1.0, abs(x)) for y in found):
+            found.append(x)
+    return sorted(found)
+
+
+# --- why a run stopped at the limit ---
+def at_limit(problem: Problem, xs: tuple[float, ...], st: Settings, k: int) -> tuple[str, str]:
+    """(reason, message) for a run that reached --max-iter, from a short probe of the
+    iterations that would follow: oscillating, stalled, or still descending."""
+    from .engine import PROBE
+
+    head = f"stopped at the iteration limit ({k}) without converging"
+    x = list(xs)
+    steps: list[list[float]] = []
+    fs: list[float] = []
+    try:
+        for _ in range(PROBE):
+            fs.append(problem.f(*x))
+            g = problem.grad(*x)
+            s = [st.lr * gi for gi in g]
+            steps.append(s)
+            x = [a - b for a, b in zip(x, s, strict=True)]
+    except (ValueError, ZeroDivisionError, OverflowError):
+        pass
+    norms = [math.sqrt(sum(v * v for v in s)) for s in steps]
+    flips = sum(
+        1 for a, b in zip(steps, steps[1:], strict=False)
+        if sum(p * q for p, q in zip(a, b, strict=True)) < 0
+    )
+    if len(steps) >= 8 and flips >= 0.75 * (len(steps) - 1):
+        half = len(norms) // 2
+        first, last = max(norms[:half]), max(norms[half:])
+        trend = ("growing" if last > 1.01 * first else
+                 "slowly shrinking" if last < 0.99 * first else "steady")
+        stab = stability(problem, xs)
+        hint = f" (the stability limit here is about {stab.limit:.3g})" if stab else ""
+        return "oscillation", (
+            f"{head}: the iterates oscillate with {trend} amplitude, the step overshooting "
+            f"the minimum; try a smaller --lr than {fmt(st.lr)}{hint}"
+        )
+    if steps and all(a == b for a, b in zip(xs, x, strict=True)):
+        return "stall", (
+            f"{head}: the steps no longer change x in float64 (lr·gradient is below the "
+            "resolution of x); loosen --tol or raise --lr"
+        )
+    drop = fs[0] - fs[-1] if len(fs) > 1 else 0.0
+    return "slow", (
+        f"{head}: still descending (f fell by {drop:.3g} over the next {len(fs) - 1} steps); "
+        "raise --max-iter or --lr"
+    )
