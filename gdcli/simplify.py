@@ -175,6 +175,7 @@ def mul(*factors: Node) -> Node:
             powers[base] = [[exp], f]
         else:
             entry[0].append(exp)
+    coeff *= _pair_up(powers)
     out: list[Node] = []
     spilled: list[Node] = []
     for base, (exps, given) in powers.items():
@@ -203,9 +204,46 @@ def mul(*factors: Node) -> Node:
     return Mul(tuple(out) if coeff == 1 else (Num(coeff, dec), *out))
 
 
+def _integer(exps: list[Node]) -> bool:
+    return all(type(e) is Num and e.value.denominator == 1 for e in exps)
+
+
+def _pair_up(powers: dict[Node, list[Any]]) -> Fraction:
+    """Merge factors that are one sign apart, in place; return the sign taken out.
+
+    (x - 1)*(1 - x) = -(x - 1)**2 and abs(u)*sign(u) = u."""
+    sign = Fraction(1)
+    for base in list(powers):
+        entry = powers.get(base)
+        if entry is None or not _integer(entry[0]):
+            continue
+        if type(base) is Add:
+            other = Add(tuple(_negate_term(t) for t in base.args))
+            twin = powers.get(other)
+            if twin is not None and _integer(twin[0]) and key(base) < key(other):
+                n = sum(int(e.value) for e in twin[0])
+                sign *= -1 if n % 2 else 1  # (-B)**n = (-1)**n * B**n
+                entry[0].extend(twin[0])
+                del powers[other]
+        elif type(base) is Call and base.name == "sign" and entry[0] == [ONE]:
+            a = Call("abs", base.args)
+            if powers.get(a, [[]])[0] == [ONE]:
+                del powers[base], powers[a]
+                u = base.args[0]
+                powers.setdefault(u, [[], u])[0].append(ONE)
+    return sign
+
+
+def _negate_term(t: Node) -> Node:
+    if type(t) is Num:
+        return Num(-t.value, t.dec)
+    c, dec, rest = _split(t)
+    return _scaled(-c, dec, rest)
+
+
 def _content(f: Node) -> tuple[Fraction, Node]:
-    """(c, f/c) with c the positive rational content of a sum or of an integer power of
-    one (2*x + 4 -> 2, x + 2), else (1, f)."""
+    """(c, f/c) with c the rational content of a sum or of an integer power of one
+    (2*x + 4 -> 2, x + 2; -x - 1 -> -1, x + 1), else (1, f)."""
     if type(f) is Pow and type(f.args[0]) is Add and type(f.args[1]) is Num and (
         f.args[1].value.denominator == 1
     ):
@@ -219,6 +257,8 @@ def _content(f: Node) -> tuple[Fraction, Node]:
         num = math.gcd(num, v.numerator)
         den = den * v.denominator // math.gcd(den, v.denominator) if den else v.denominator
     c = Fraction(num, den)
+    if all(v < 0 for v, _, _ in parts):
+        c = -c  # -x - 1 = -(x + 1): the sum's sign goes to the coefficient
     if c == 1 or c == 0:
         return Fraction(1), f
     terms = tuple(Num(v / c, d) if r is None else _scaled(v / c, d, r) for v, d, r in parts)
@@ -284,6 +324,14 @@ def pow_(b: Node, e: Node) -> Node:
             return pow_(b.args[0], mul(b.args[1], e))  # (x**a)**n = x**(a*n) for integer n
         elif tb is Mul and v.denominator == 1:
             return mul(*(pow_(f, e) for f in b.args))  # (2*x)**2 = 4*x**2
+        if type(b) is Call and b.name == "abs" and v.denominator == 1 and v.numerator % 2 == 0:
+            return pow_(b.args[0], e)  # abs(u)**2 = u**2
+        if tb is Add and v.denominator == 1 and all(
+            (t.value if type(t) is Num else _split(t)[0]) < 0 for t in b.args
+        ):
+            # (-x - 1)**n = (-1)**n*(x + 1)**n
+            flipped = pow_(Add(tuple(_negate_term(t) for t in b.args)), e)
+            return flipped if v.numerator % 2 == 0 else neg(flipped)
     if type(b) is Num and b.value == 1:
         return ONE
     if type(b) is Const and b.name == "e" and type(e) is Call and e.name == "log" and (
@@ -291,6 +339,66 @@ def pow_(b: Node, e: Node) -> Node:
     ):
         return e.args[0]
     return Pow(b, e)
+
+
+# --- signs, for abs, sign, heaviside and relu ---
+_POSITIVE_FUNCTIONS = {"exp", "sigmoid", "softplus", "cosh"}
+_NONNEG_FUNCTIONS = {"abs", "relu", "heaviside"}
+
+
+def positive(n: Node) -> bool:
+    """Provably > 0 wherever defined (x**2 + 1, exp(u), pi**x, sqrt(u) + 1)."""
+    t = type(n)
+    if t is Num:
+        return n.value > 0
+    if t is Const:
+        return True
+    if t is Call:
+        return n.name in _POSITIVE_FUNCTIONS
+    if t is Pow:
+        return positive(n.args[0])
+    if t is Mul:
+        return all(positive(a) for a in n.args)
+    if t is Add:
+        return all(nonnegative(a) for a in n.args) and any(positive(a) for a in n.args)
+    return False
+
+
+def nonnegative(n: Node) -> bool:
+    """Provably >= 0 wherever defined (x**2, abs(u), sqrt(u), relu(u))."""
+    if positive(n):
+        return True
+    t = type(n)
+    if t is Num:
+        return n.value >= 0
+    if t is Call:
+        return n.name in _NONNEG_FUNCTIONS
+    if t is Pow:
+        e = n.args[1]
+        if type(e) is Num and (e.value.numerator % 2 == 0 or e.value.denominator % 2 == 0):
+            return True  # even powers, and even roots (defined only where >= 0)
+        return nonnegative(n.args[0])
+    if t is Mul or t is Add:
+        return all(nonnegative(a) for a in n.args)
+    return False
+
+
+def _piecewise(name: str, u: Node) -> Node | None:
+    """abs, sign, heaviside and relu of arguments whose sign is known, or scaled."""
+    if type(u) is Mul and type(u.args[0]) is Num:
+        c = u.args[0].value
+        rest = u.args[1] if len(u.args) == 2 else Mul(u.args[1:])
+        if name == "abs":
+            return mul(Num(abs(c), u.args[0].dec), call("abs", rest))  # abs(3*x) = 3*abs(x)
+        if name == "sign":
+            return mul(Num(1 if c > 0 else -1), call("sign", rest))
+        if c > 0:
+            return call(name, rest) if name == "heaviside" else mul(u.args[0], call(name, rest))
+    if positive(u):
+        return ONE if name in ("sign", "heaviside") else u
+    if nonnegative(u) and name in ("abs", "relu"):
+        return u
+    return None
 
 
 # --- function applications ---
@@ -342,6 +450,10 @@ def call(name: str, *args: Node) -> Node:
             return u.args[1]
     if name == "exp" and tu is Call and u.name == "log" and len(u.args) == 1:
         return u.args[0]
+    if name in _PIECEWISE and tu is not Num:
+        known = _piecewise(name, u)
+        if known is not None:
+            return known
     if row.parity and _negative(u):
         inner = Call(name, (neg(u),))
         return neg(inner) if row.parity == "odd" else inner
