@@ -53,29 +53,53 @@ class Stationary(NamedTuple):
     kind: str  # "minimum", "maximum", "inflection"
 
 
+#: Polynomials of higher degree are not expanded for exact stationary points.
+MAX_DEGREE = 64
+
+
 def poly_coeffs(node: Node, var: str) -> dict[int, Fraction] | None:
-    """Coefficients of a canonical polynomial in ``var`` with rational coefficients."""
-    out: dict[int, Fraction] = {}
-    for term in node.args if type(node) is Add else (node,):
-        coeff, deg = Fraction(1), 0
-        for f in term.args if type(term) is Mul else (term,):
-            if type(f) is Num:
-                coeff *= f.value
-            elif type(f) is Var and f.name == var:
-                deg += 1
-            elif (
-                type(f) is Pow
-                and type(f.args[0]) is Var
-                and f.args[0].name == var
-                and type(f.args[1]) is Num
-                and f.args[1].value.denominator == 1
-                and f.args[1].value > 0
-            ):
-                deg += int(f.args[1].value)
-            else:
+    """Coefficients of ``node`` as a polynomial in ``var`` with rational coefficients
+    (products and integer powers expanded), or None if it is not one."""
+    t = type(node)
+    if t is Num:
+        return {0: node.value} if node.value else {}
+    if t is Var:
+        return {1: Fraction(1)} if node.name == var else None
+    if t is Add or t is Mul:
+        parts = [poly_coeffs(a, var) for a in node.args]
+        if any(p is None for p in parts):
+            return None
+        acc: dict[int, Fraction] = {} if t is Add else {0: Fraction(1)}
+        for p in parts:
+            acc = _padd(acc, p) if t is Add else _pmul(acc, p)
+            if acc and max(acc) > MAX_DEGREE:
                 return None
-        out[deg] = out.get(deg, Fraction(0)) + coeff
-    return {d: c for d, c in out.items() if c != 0}
+        return acc
+    if t is Pow and type(node.args[1]) is Num:
+        e = node.args[1].value
+        base = poly_coeffs(node.args[0], var)
+        if base is None or e.denominator != 1 or e < 0 or (base and max(base) * e > MAX_DEGREE):
+            return None
+        acc = {0: Fraction(1)}
+        for _ in range(int(e)):
+            acc = _pmul(acc, base)
+        return acc
+    return None
+
+
+def _padd(a: dict[int, Fraction], b: dict[int, Fraction]) -> dict[int, Fraction]:
+    out = dict(a)
+    for d, v in b.items():
+        out[d] = out.get(d, Fraction(0)) + v
+    return {d: v for d, v in out.items() if v != 0}
+
+
+def _pmul(a: dict[int, Fraction], b: dict[int, Fraction]) -> dict[int, Fraction]:
+    out: dict[int, Fraction] = {}
+    for d1, v1 in a.items():
+        for d2, v2 in b.items():
+            out[d1 + d2] = out.get(d1 + d2, Fraction(0)) + v1 * v2
+    return {d: v for d, v in out.items() if v != 0}
 
 
 def _horner(coeffs: dict[int, Fraction], x: Fraction | float) -> Fraction | float:
@@ -115,25 +139,76 @@ def stationary_points(problem: Problem) -> list[Stationary] | None:
     c = poly_coeffs(problem.grad_nodes[0], var)
     if c is None or not c or max(c) == 0:
         return None
-    deg = max(c)
-    roots: list[Fraction | float] = []
-    if deg == 1:
-        roots = [-c.get(0, Fraction(0)) / c[1]]
-    elif deg == 2:
-        a, b, k = c[2], c.get(1, Fraction(0)), c.get(0, Fraction(0))
-        disc = b * b - 4 * a * k
-        if disc >= 0:
-            r = _rational_sqrt(disc)
-            sq: Fraction | float = r if r is not None else math.sqrt(disc)
-            roots = sorted({(-b - sq) / (2 * a), (-b + sq) / (2 * a)})
-    else:
-        roots = _numeric_roots(c)
+    roots = _roots(c)
     out = []
     for r in roots:
         exact = isinstance(r, Fraction) and r.denominator < 10**6
         text = number(r) if exact else fmt(float(r))
         out.append(Stationary(float(r), text, _kind(c, r)))
     return out
+
+
+def _roots(c: dict[int, Fraction]) -> list[Fraction | float]:
+    """Real roots, exact where they are rational (or quadratic surds as floats)."""
+    exact: list[Fraction] = []
+    low = min(c)
+    if low > 0:  # x**low divides: 0 is a root
+        exact.append(Fraction(0))
+        c = {d - low: v for d, v in c.items()}
+    c, found = _rational_roots(c)
+    exact += found
+    deg = max(c)
+    rest: list[Fraction | float] = []
+    if deg == 1:
+        rest = [-c.get(0, Fraction(0)) / c[1]]
+    elif deg == 2:
+        a, b, k = c[2], c.get(1, Fraction(0)), c.get(0, Fraction(0))
+        disc = b * b - 4 * a * k
+        if disc >= 0:
+            r = _rational_sqrt(disc)
+            sq: Fraction | float = r if r is not None else math.sqrt(disc)
+            rest = [(-b - sq) / (2 * a), (-b + sq) / (2 * a)]
+    elif deg > 2:
+        rest = list(_numeric_roots(c))
+    merged: list[Fraction | float] = []
+    for r in sorted([*exact, *rest], key=float):
+        if not merged or abs(float(r) - float(merged[-1])) > 1e-12 * max(1.0, abs(float(r))):
+            merged.append(r)
+    return merged
+
+
+def _divisors(n: int) -> list[int]:
+    n = abs(n)
+    if n == 0 or n > 10**6:
+        return []
+    return [d for d in range(1, n + 1) if n % d == 0]
+
+
+def _rational_roots(c: dict[int, Fraction]) -> tuple[dict[int, Fraction], list[Fraction]]:
+    """Deflate by the rational roots p/q (p | a0, q | an) of a polynomial with c[0] != 0."""
+    found: list[Fraction] = []
+    while max(c) > 2:
+        scale = math.lcm(*(v.denominator for v in c.values()))
+        ints = {d: int(v * scale) for d, v in c.items()}
+        cands = {Fraction(s * p, q) for p in _divisors(ints.get(0, 0))
+                 for q in _divisors(ints[max(ints)]) for s in (1, -1)}
+        root = next((r for r in sorted(cands) if _horner(c, r) == 0), None)
+        if root is None:
+            break
+        found.append(root)
+        c = _deflate(c, root)
+    return c, found
+
+
+def _deflate(c: dict[int, Fraction], r: Fraction) -> dict[int, Fraction]:
+    """Synthetic division of the polynomial by (x - r)."""
+    deg = max(c)
+    out: dict[int, Fraction] = {}
+    acc = Fraction(0)
+    for d in range(deg, 0, -1):
+        acc = acc * r + c.get(d, Fraction(0))
+        out[d - 1] = acc
+    return {d: v for d, v in out.items() if v != 0} or {0: Fraction(0)}
 
 
 def _numeric_roots(c: dict[int, Fraction]) -> list[float]:
