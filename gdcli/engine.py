@@ -191,6 +191,11 @@ def _drive(
             xrun *= 1e3  # far out but still descending: a distant minimum, keep going
             continue
         status = verdict
+        if rows and verdict == "runaway":
+            grad = _safe(problem.grad, xs)
+            if grad is not None and all(map(math.isfinite, grad)):
+                # the runaway iterate is finite: show it as the last row
+                yield (k, problem.f(*xs), *xs, *grad, *(None,) * problem.dim)
         break
     return _outcome(problem, status, k, xs, x0, f0, st)
 

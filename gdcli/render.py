@@ -174,7 +174,7 @@ def _table(rows: Iterable[Row], ctx: Context, out: TextIO) -> None:
     console = Console(file=out, highlight=False)
     if ctx.explain:
         for line in explain_lines(ctx, explained):
-            console.print(line, markup=False)
+            console.print(line, markup=False, soft_wrap=True)
         console.print()
     if one:
         v = lay.variables[0]
@@ -209,9 +209,9 @@ def _table(rows: Iterable[Row], ctx: Context, out: TextIO) -> None:
     if head or tail:
         console.print(table)
     else:
-        console.print(_title(ctx), markup=False)
+        console.print(_title(ctx), markup=False, soft_wrap=True)
     for line in summary_lines(ctx):
-        console.print(line, markup=False)
+        console.print(line, markup=False, soft_wrap=True)
 
 
 def _title(ctx: Context) -> str:

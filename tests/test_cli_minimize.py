@@ -98,7 +98,8 @@ def test_several_variables(cli, x0):
     doc = json.loads(r.stdout)
     assert doc["variables"] == ["x", "y"]
     assert doc["history"][0]["x"] == {"x": 1.0, "y": 2.0}
-    assert doc["x"]["x"] == pytest.approx(1, abs=1e-7) and doc["x"]["y"] == pytest.approx(3, abs=1e-7)
+    assert doc["x"]["x"] == pytest.approx(1, abs=1e-7)
+    assert doc["x"]["y"] == pytest.approx(3, abs=1e-7)
 
 
 def test_several_variables_table_and_csv(cli):
