@@ -5,7 +5,6 @@ loads what ``gdcli minimize`` needs."""
 from __future__ import annotations
 
 import functools
-import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -14,7 +13,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from typer.core import TyperCommand
 
-from .errors import EXIT_INPUT, EXIT_OTHER, GdcliError
+from .errors import GdcliError, report
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,9 +62,7 @@ def handled(func: F) -> F:
         try:
             code = func(*args, **kwargs)
         except GdcliError as e:
-            sys.stdout.flush()
-            sys.stderr.write(e.render() + "\n")
-            raise typer.Exit(e.exit_code) from None
+            raise typer.Exit(report(e)) from None
         raise typer.Exit(code or 0)
 
     return wrapper  # type: ignore[return-value]
@@ -104,7 +101,7 @@ class RulesFormat(StrEnum):
 @app.command(cls=ExprCommand)
 @handled
 def derive(
-    expr: Annotated[str, typer.Argument(help=EXPR_HELP, show_default=False)],
+    expr: Annotated[str, typer.Argument(help=EXPR_HELP, show_default=False, metavar="EXPR")],
     wrt: Annotated[
         str | None,
         typer.Option("--wrt", help="Differentiate with respect to VAR (default: every variable).",
@@ -133,7 +130,7 @@ def derive(
 @app.command(name="eval", cls=ExprCommand)
 @handled
 def eval_(
-    expr: Annotated[str, typer.Argument(help=EXPR_HELP, show_default=False)],
+    expr: Annotated[str, typer.Argument(help=EXPR_HELP, show_default=False, metavar="EXPR")],
     at: Annotated[list[str] | None, typer.Option("--at", help=AT_HELP, metavar="VAR=VALUE")] = None,
     fmt: Annotated[EvalFormat, typer.Option("--format", help="Output format.")] = (
         EvalFormat.text
@@ -160,8 +157,11 @@ class MinimizeFormat(StrEnum):
 @app.command(cls=ExprCommand)
 @handled
 def minimize(
-    expr: Annotated[str, typer.Argument(help=EXPR_HELP.replace("per stdin line", "from stdin"),
-                                        show_default=False)],
+    expr: Annotated[
+        str,
+        typer.Argument(help=EXPR_HELP.replace("per stdin line", "from stdin"), metavar="EXPR",
+                       show_default=False),
+    ],
     x0: Annotated[
         list[str] | None,
         typer.Option("--x0", help="Start: a number (one variable), VAR=VALUE (repeatable), or "
@@ -173,7 +173,7 @@ def minimize(
         float, typer.Option("--tol", help="Converged when |gradient| is at most this…")
     ] = 1e-8,
     xtol: Annotated[
-        float, typer.Option("--xtol", help="…and the step at most this, relative to 1 + |x|.")
+        float, typer.Option("--xtol", help="…and the step at most this times sqrt(1 + |x|²).")
     ] = 1e-10,
     max_iter: Annotated[int, typer.Option("--max-iter", help="Iteration limit.")] = 10_000,
     fmt: Annotated[MinimizeFormat, typer.Option("--format", help="Output format.")] = (
@@ -215,34 +215,3 @@ def rules(
     from . import cmd_rules
 
     return cmd_rules.run(fmt.value, sys.stdout)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Console-script entry point: run the app and turn every failure into an exit code."""
-    import signal
-
-    if hasattr(signal, "SIGPIPE"):
-        # `gdcli minimize … | head` ends quietly, as coreutils do.
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    try:
-        app(args=argv, prog_name="gdcli")
-    except SystemExit as e:
-        return e.code if isinstance(e.code, int) else (EXIT_OTHER if e.code else 0)
-    except GdcliError as e:  # pragma: no cover - commands report their own errors
-        sys.stderr.write(e.render() + "\n")
-        return e.exit_code
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        return 130
-    except RecursionError:
-        sys.stderr.write("error: expression too deeply nested\n")
-        return EXIT_INPUT
-    except Exception as e:  # a bug: say so in one line unless asked for the traceback
-        if os.environ.get("GDCLI_DEBUG"):
-            raise
-        sys.stderr.write(
-            f"internal error: {type(e).__name__}: {e} (set GDCLI_DEBUG=1 for a traceback, "
-            "and please report it)\n"
-        )
-        return EXIT_OTHER
-    return 0

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
-from typing import TextIO
-
 from .diff import Step, derivative
 from .errors import EXIT_OK, GdcliError
 from .evaluate import evaluate, fmt
@@ -14,6 +10,11 @@ from .nodes import Node
 from .options import expression_arg, missing, point, run_batch, variable_name
 from .parser import parse
 from .printer import to_str
+
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import TextIO
 
 
 class CheckFailed(GdcliError):
@@ -57,6 +58,8 @@ def answer(
     for var in targets:
         record, trail = _one(node, text, var, order, where, steps, check)
         if fmt_name == "json":
+            import json  # only for this format: start-up time
+
             lines.append(json.dumps(record, ensure_ascii=False))
         elif fmt_name == "latex":
             lines.append((_latex_label(var, order) if several else "") + record["latex"])

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
-from typing import TextIO
-
 from .errors import EXIT_OK
 from .evaluate import evaluate, fmt
 from .options import expression_arg, missing, point, run_batch
 from .parser import parse
+
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import TextIO
 
 
 def run(expr: str, at: Sequence[str], fmt_name: str, out: TextIO, err: TextIO) -> int:
@@ -25,6 +26,8 @@ def answer(text: str, where: dict[str, float], fmt_name: str) -> str:
     missing(node.free, where)
     value = evaluate(node, where, text)
     if fmt_name == "json":
+        import json  # only for this format: start-up time
+
         used = {k: v for k, v in where.items() if k in node.free}
         return json.dumps({"expr": text, "at": used, "value": value})
     return fmt(value)

@@ -9,8 +9,6 @@ of :mod:`gdcli.nodes`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from . import functions as fn
 from .errors import InputError
 from .nodes import (
@@ -38,15 +36,14 @@ MAX_NODES = 20_000
 _WIDE_PRODUCT = 12
 
 
-@dataclass
 class Step:
     """One rule application, as ``--steps`` prints it."""
 
-    rule: str
-    expr: str
-    result: str = ""
-    depth: int = 0
-    detail: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("rule", "expr", "result", "depth", "detail")
+
+    def __init__(self, rule: str, expr: str, result: str = "", depth: int = 0) -> None:
+        self.rule, self.expr, self.result, self.depth = rule, expr, result, depth
+        self.detail: dict[str, str] = {}
 
     def as_dict(self) -> dict[str, object]:
         return {"rule": self.rule, "expr": self.expr, "result": self.result, "depth": self.depth,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 #: Exit codes scripts rely on (SPEC §2).
 EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_DIVERGED, EXIT_MAX_ITER = 0, 1, 2, 3, 4
 
@@ -22,6 +20,15 @@ class GdcliError(Exception):
 
     def render(self) -> str:
         return f"error: {self.message}"
+
+
+def report(e: GdcliError) -> int:
+    """Write an error to stderr (after any results already on stdout); its exit code."""
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.write(e.render() + "\n")
+    return e.exit_code
 
 
 class InputError(GdcliError):
@@ -72,6 +79,8 @@ class EvalOverflow(InputError):
 
 
 def _printable(ch: str) -> str:
+    import unicodedata  # only when an error is shown
+
     # Control characters (NUL, escape, newlines) would break the one-line echo.
     return "\N{REPLACEMENT CHARACTER}" if unicodedata.category(ch)[0] == "C" else ch
 
@@ -90,5 +99,7 @@ def _window(text: str, column: int) -> tuple[str, int]:
 
 
 def _display_width(s: str) -> int:
+    import unicodedata
+
     # Fullwidth and wide characters take two terminal cells: keep the caret aligned.
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)

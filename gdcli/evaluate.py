@@ -4,12 +4,15 @@ complex-step derivative). Both read the registry's evaluators; neither needs num
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 
 from . import functions as fn
 from .errors import DomainError, EvalOverflow, InputError
 from .nodes import Add, Call, Const, Div, Mul, Neg, Node, Num, Pow, Var
 from .printer import to_str
+
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 
 class NotAnalytic(Exception):

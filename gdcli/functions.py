@@ -11,27 +11,39 @@ from __future__ import annotations
 
 import cmath
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 from .nodes import HALF, ONE, ZERO, Node, Num, call
 
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
-@dataclass(frozen=True)
+
 class Fn:
-    name: str
-    real: Callable[..., float]
-    d: Callable[[Node], Node]
-    latex: str
-    domain: str = "all real x"
-    vec: Callable[..., Any] | None = None
-    cplx: Callable[..., complex] | None = None
-    arity: int = 1
-    aliases: tuple[str, ...] = ()
-    parity: str | None = None  # "odd": f(-u) = -f(u); "even": f(-u) = f(u)
-    at_zero: Node | None = None  # exact f(0), folded by the simplifier
-    doc: str = ""
+    """One row of the table (a plain class: dataclasses would cost start-up time)."""
+
+    __slots__ = ("name", "real", "d", "latex", "domain", "vec", "cplx", "arity", "aliases",
+                 "parity", "at_zero", "doc")
+
+    def __init__(
+        self,
+        name: str,
+        real: Callable[..., float],
+        d: Callable[[Node], Node],
+        latex: str,
+        domain: str = "all real x",
+        vec: Callable[..., Any] | None = None,
+        cplx: Callable[..., complex] | None = None,
+        arity: int = 1,
+        aliases: tuple[str, ...] = (),
+        parity: str | None = None,  # "odd": f(-u) = -f(u); "even": f(-u) = f(u)
+        at_zero: Node | None = None,  # exact f(0), folded by the simplifier
+        doc: str = "",
+    ) -> None:
+        self.name, self.real, self.d, self.latex, self.domain = name, real, d, latex, domain
+        self.vec, self.cplx, self.arity, self.aliases = vec, cplx, arity, aliases
+        self.parity, self.at_zero, self.doc = parity, at_zero, doc
 
     @property
     def restricted(self) -> bool:

@@ -12,7 +12,10 @@ Two shapes of tree use these classes:
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
+
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Node:

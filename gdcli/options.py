@@ -6,13 +6,16 @@ from __future__ import annotations
 import math
 import re
 import sys
-from collections.abc import Callable, Iterable
-from typing import BinaryIO, TextIO
 
 from . import functions as fn
 from .errors import EXIT_INPUT, EXIT_OK, InputError
 from .evaluate import evaluate
 from .parser import parse
+
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import BinaryIO, TextIO
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 #: Bytes read from stdin in batch mode; more is an input error, not a memory problem.

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections import namedtuple
 from fractions import Fraction
-from typing import NamedTuple
 
 from . import functions as fn
 from .errors import InputError
@@ -47,11 +47,8 @@ _HINTS = {
 }
 
 
-class Token(NamedTuple):
-    kind: str  # "num", "name", "op", "end"
-    text: str
-    col: int
-    width: int
+#: kind is "num", "name", "op" or "end"; col and width locate it in the text.
+Token = namedtuple("Token", "kind text col width")
 
 
 def parse(text: str) -> Node:

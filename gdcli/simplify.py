@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any
 
 from . import functions as fn
 from .errors import InputError
@@ -32,6 +31,10 @@ from .nodes import (
     Pow,
     Var,
 )
+
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Exact constants larger than this many bits are refused (a bound on user input:
 #: products of huge literals would otherwise grow without limit).

@@ -1,0 +1,134 @@
+"""The console-script entry point.
+
+``gdcli derive`` runs in shell loops, so start-up time matters: importing typer costs
+about 40 ms, more than everything else a derivative needs. The plain forms of
+``derive`` and ``eval`` (an expression and the options in FAST) are therefore answered
+without importing typer; anything else — help, other commands, a usage error — goes to
+the typer app in cli.py, which owns every usage message. tests/test_launch.py checks
+FAST against the typer commands and compares both paths' outputs, so they cannot drift.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+#: Options the fast path understands: "flag", "value", "int", "multi" or a tuple of choices.
+FAST: dict[str, dict[str, object]] = {
+    "derive": {
+        "--wrt": "value",
+        "--order": "int",
+        "--at": "multi",
+        "--steps": "flag",
+        "--format": ("text", "latex", "json"),
+        "--check": "flag",
+    },
+    "eval": {"--at": "multi", "--format": ("text", "json")},
+}
+
+
+def parse_fast(argv: list[str]) -> tuple[str, str, dict[str, object]] | None:
+    """(command, expression, options) for the plain forms, else None (use typer)."""
+    if not argv or argv[0] not in FAST:
+        return None
+    cmd, spec = argv[0], FAST[argv[0]]
+    expr: str | None = None
+    opts: dict[str, object] = {}
+    i = 1
+    while i < len(argv):
+        a = argv[i]
+        name, eq, val = a.partition("=") if a.startswith("--") else (a, "", "")
+        kind = spec.get(name)
+        if kind is not None:
+            if kind == "flag":
+                if eq or name in opts:
+                    return None
+                opts[name] = True
+                i += 1
+                continue
+            if not eq:
+                if i + 1 >= len(argv):
+                    return None
+                val = argv[i + 1]
+            i += 1 if eq else 2
+            if kind == "multi":
+                opts.setdefault(name, []).append(val)  # type: ignore[union-attr]
+                continue
+            if name in opts:
+                return None
+            if kind == "int" and not val.lstrip("-").isdigit():
+                return None
+            if isinstance(kind, tuple) and val not in kind:
+                return None
+            opts[name] = int(val) if kind == "int" else val
+            continue
+        if a.startswith("--") or a in ("-h", "--") or expr is not None:
+            return None  # help, an unknown option, a second argument: typer explains
+        expr = a  # a leading '-' belongs to the expression, as in cli.ExprCommand
+        i += 1
+    return None if expr is None else (cmd, expr, opts)
+
+
+def run_fast(cmd: str, expr: str, opts: dict[str, object]) -> int:
+    from .errors import GdcliError, report
+
+    try:
+        if cmd == "derive":
+            from . import cmd_derive
+
+            return cmd_derive.run(
+                expr,
+                opts.get("--wrt"),  # type: ignore[arg-type]
+                opts.get("--order", 1),  # type: ignore[arg-type]
+                opts.get("--at", []),  # type: ignore[arg-type]
+                bool(opts.get("--steps")),
+                opts.get("--format", "text"),  # type: ignore[arg-type]
+                bool(opts.get("--check")),
+                sys.stdout,
+                sys.stderr,
+            )
+        from . import cmd_eval
+
+        return cmd_eval.run(
+            expr,
+            opts.get("--at", []),  # type: ignore[arg-type]
+            opts.get("--format", "text"),  # type: ignore[arg-type]
+            sys.stdout,
+            sys.stderr,
+        )
+    except GdcliError as e:
+        return report(e)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run gdcli and turn every failure into an exit code (SPEC §2)."""
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):
+        # `gdcli minimize … | head` ends quietly, as coreutils do.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        fast = None if os.environ.get("GDCLI_NO_FASTPATH") else parse_fast(args)
+        if fast is not None:
+            return run_fast(*fast)
+        from .cli import app
+
+        app(args=args, prog_name="gdcli")
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (1 if e.code else 0)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130
+    except RecursionError:
+        sys.stderr.write("error: expression too deeply nested\n")
+        return 2
+    except Exception as e:  # a bug: say so in one line unless asked for the traceback
+        if os.environ.get("GDCLI_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"internal error: {type(e).__name__}: {e} (set GDCLI_DEBUG=1 for a traceback, "
+            "and please report it)\n"
+        )
+        return 1
+    return 0

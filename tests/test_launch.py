@@ -1,0 +1,92 @@
+"""The fast path (derive/eval without importing typer) must behave exactly like the
+typer app: same options, same outputs, same exit codes."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from typer.main import get_command
+
+from gdcli.cli import app
+from gdcli.launch import FAST, parse_fast
+
+
+def _typer_options(name):
+    cmd = get_command(app).commands[name]
+    out = {}
+    for p in cmd.params:
+        if p.param_type_name != "option":
+            continue
+        kind = "flag" if p.is_flag else "multi" if p.multiple else "value"
+        choices = getattr(p.type, "choices", None)
+        if choices:
+            kind = tuple(str(getattr(c, "value", c)) for c in choices)
+        elif p.type.name in ("int", "integer"):
+            kind = "int"
+        out[p.opts[0]] = kind
+    return out
+
+
+@pytest.mark.parametrize("name", list(FAST))
+def test_fast_options_match_the_typer_command(name):
+    assert FAST[name] == _typer_options(name)
+
+
+def test_parse_fast_takes_only_plain_forms():
+    assert parse_fast(["derive", "tan(x)"]) == ("derive", "tan(x)", {})
+    assert parse_fast(["derive", "-x**2", "--order=2"]) == ("derive", "-x**2", {"--order": 2})
+    assert parse_fast(["derive", "--at", "x=1", "x", "--at", "y=2"]) == (
+        "derive", "x", {"--at": ["x=1", "y=2"]})
+    for argv in (["derive", "--help"], ["derive", "x", "--bogus"], ["derive"], ["rules"],
+                 ["derive", "x", "y"], ["derive", "x", "--order", "two"],
+                 ["derive", "x", "--format", "yaml"], ["derive", "x", "--order"],
+                 ["minimize", "x", "--x0", "1"], []):
+        assert parse_fast(argv) is None, argv
+
+
+CASES = [
+    ["derive", "tan(x)"],
+    ["derive", "-x**2"],
+    ["derive", "x**2*y", "--wrt", "y"],
+    ["derive", "x**2*y"],
+    ["derive", "tan(x)", "--order", "3"],
+    ["derive", "tan(x)", "--order", "50"],
+    ["derive", "x**2-4*x+6", "--at", "x=8"],
+    ["derive", "sin(x**2)", "--steps", "--format", "json"],
+    ["derive", "log(x, 2)", "--format=latex"],
+    ["derive", "x**x", "--check"],
+    ["derive", "sinn(x)"],
+    ["derive", "x", "--at", "x"],
+    ["derive", "x", "--order", "two"],
+    ["derive", "x", "--bogus"],
+    ["eval", "x**2-4*x+6", "--at", "x=8"],
+    ["eval", "log(-1)"],
+    ["eval", "x*y", "--at", "x=2", "--at", "y=3", "--format", "json"],
+]
+
+
+def _run(argv, fast, stdin=b""):
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "80"}
+    if not fast:
+        env["GDCLI_NO_FASTPATH"] = "1"
+    r = subprocess.run([sys.executable, "-m", "gdcli", *argv], input=stdin,
+                       capture_output=True, env=env, timeout=30)
+    return r.returncode, r.stdout, r.stderr
+
+
+@pytest.mark.parametrize("argv", CASES, ids=" ".join)
+def test_fast_path_is_indistinguishable(argv):
+    assert _run(argv, fast=True) == _run(argv, fast=False)
+
+
+def test_fast_path_batch():
+    data = b"tan(x)\nsinn(x)\nx**3\n"
+    assert _run(["derive", "-"], True, data) == _run(["derive", "-"], False, data)
+
+
+def test_fast_path_does_not_import_typer():
+    code = ("import sys; from gdcli.launch import main; main(['derive', 'tan(x)']); "
+            "sys.stdout.write(' typer' if 'typer' in sys.modules else ' -')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    assert out == "sec(x)**2\n -"
