@@ -27,6 +27,7 @@ def namespace() -> dict[str, Any]:
         "_pow": math.pow,
         "_sqrt": math.sqrt,
         "_INF": math.inf,
+        "range": range,
         # the errors a float step can raise, caught by the generated loops
         "ValueError": ValueError,
         "ZeroDivisionError": ZeroDivisionError,

@@ -20,6 +20,7 @@ Stopping rules (documented in README.md):
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 
@@ -74,50 +75,61 @@ def _restricted(node: Node) -> bool:
 def loop_source(problem: Problem, rows: bool) -> str:
     """Python source of the GD loop for ``problem`` (``rows``: yield one row per step).
 
-    Without rows f is still evaluated each step when it has a restricted domain, so a
-    step out of the domain of f is caught even where the gradient is defined."""
+    The loop returns ``(status, k, x, calm, last step, previous x)``. Without rows f is
+    still evaluated each step when it has a restricted domain, so a step out of the
+    domain of f is caught even where the gradient is defined. Helper names are bound as
+    default arguments: local lookups are the cheapest Python has."""
     n = problem.dim
     names = local_names(problem.variables)
     with_f = rows or _restricted(problem.node)
     em = Emitter(names, [*problem.grad_nodes, *([problem.node] if with_f else [])])
     g_lines = [f"g{i} = {em.expr(g)}" for i, g in enumerate(problem.grad_nodes)]
     f_line = [f"fx = {em.expr(problem.node)}"] if with_f else []
-    body = em.lines + g_lines + f_line
     v = [f"v{i}" for i in range(n)]
     g = [f"g{i}" for i in range(n)]
     s = [f"s{i}" for i in range(n)]
-    vs, gs = ", ".join(v), ", ".join(g)
-    gn2 = " + ".join(f"{x}*{x}" for x in g)
-    xn2 = " + ".join(f"{x}*{x}" for x in v)
-    state = f"k, ({vs},), calm, pd2"
-    final = f"yield (k, fx, {vs}, {gs}{', None' * n})" if rows else "pass"
-    finite = "gn2 < _INF and -_INF < fx < _INF" if with_f else "gn2 < _INF"
-    inside = " and ".join(f"-xrun < {x} < xrun" for x in v)
+    nx = [f"n{i}" for i in range(n)]
+    vs, gs, ss = ", ".join(v), ", ".join(g), ", ".join(s)
+    compute = [*em.lines, *g_lines, *f_line, f"gn2 = {' + '.join(f'{x}*{x}' for x in g)}"]
+    if with_f:
+        # never yield a row of inf or nan: a non-finite f or gradient ends the run here
+        compute += ["if not (gn2 < _INF and -_INF < fx < _INF):",
+                    f"    return 'nonfinite', k, ({vs},), calm, ({ss},), ({vs},)"]
+    final = [f"yield (k, fx, {vs}, {gs}{', None' * n})"] if rows else []
+    state = f"k, ({vs},), calm, ({ss},), ({vs},)"
+    converge = [
+        "if gn2 <= gtol2:",
+        f"    if {' + '.join(f'{x}*{x}' for x in s)} <= xtol2 * "
+        f"(1.0 + {' + '.join(f'{x}*{x}' for x in v)}):",
+        "        calm += 1",
+        "        if calm >= patience or gn2 == 0.0:",
+        *(f"            {line}" for line in final),
+        f"            return 'converged', {state}",
+        "    else:",
+        "        calm = 0",
+        "elif calm:",
+        "    calm = 0",
+    ]
+    step = [
+        *(f"{si} = lr * {gi}" for si, gi in zip(s, g, strict=True)),
+        *([f"yield (k, fx, {vs}, {gs}, {ss})"] if rows else []),
+        *(f"{ni} = {vi} - {si}" for ni, vi, si in zip(nx, v, s, strict=True)),
+        f"if not ({' and '.join(f'-xrun < {x} < xrun' for x in nx)}):",
+        f"    return 'escape', k + 1, ({', '.join(nx)},), calm, ({ss},), ({vs},)",
+        *(f"{vi} = {ni}" for vi, ni in zip(v, nx, strict=True)),
+    ]
+    body = [*compute, *converge]
+    helpers = sorted(set(re.findall(r"\b_(?:f_\w+|pow|sqrt|INF)\b", "\n".join(body))) | {"_INF"})
+    defaults = "".join(f", {h}={h}" for h in helpers)
     lines = [
-        f"def _loop(k, {vs}, calm, pd2, lr, max_iter, gtol2, xtol2, patience, xrun):",
+        f"def _loop(k0, {vs}, calm, {ss}, lr, max_iter, gtol2, xtol2, patience, xrun{defaults}):",
+        "    k = k0",
         "    try:",
-        "        while True:",
-        *(f"            {line}" for line in body),
-        f"            gn2 = {gn2}",
-        f"            if not ({finite}):",
-        f"                return 'nonfinite', {state}",
-        f"            if gn2 <= gtol2 and pd2 <= xtol2 * (1.0 + {xn2}):",
-        "                calm += 1",
-        "                if calm >= patience or gn2 == 0.0:",
-        f"                    {final}",
-        f"                    return 'converged', {state}",
-        "            else:",
-        "                calm = 0",
-        "            if k >= max_iter:",
-        f"                {final}",
-        f"                return 'max_iter', {state}",
-        *(f"            {si} = lr * {gi}" for si, gi in zip(s, g, strict=True)),
-        *([f"            yield (k, fx, {vs}, {gs}, {', '.join(s)})"] if rows else []),
-        *(f"            {vi} = {vi} - {si}" for vi, si in zip(v, s, strict=True)),
-        "            k += 1",
-        f"            pd2 = {' + '.join(f'{x}*{x}' for x in s)}",
-        f"            if not ({inside}):",
-        f"                return 'escape', {state}",
+        "        for k in range(k0, max_iter):",
+        *(f"            {line}" for line in body + step),
+        "        k = max_iter",  # the last state: tested, shown, not stepped from
+        *(f"        {line}" for line in body + final),
+        f"        return 'max_iter', {state}",
         "    except (ValueError, ZeroDivisionError, OverflowError):",
         f"        return 'error', {state}",
     ]
@@ -177,25 +189,32 @@ def _drive(
     loop = _loops(problem).rows() if rows else _loops(problem).quiet()
     f0 = problem.f(*x0)
     xrun = RUNAWAY * max(1.0, *(abs(v) for v in x0))
-    k, xs, calm, pd2 = 0, x0, 0, 0.0
+    k, xs, calm, steps = 0, x0, 0, (0.0,) * len(x0)
     args = (st.lr, st.max_iter, st.gtol**2, st.xtol**2, st.patience)
+    falling = False  # f was below f(x0) far out: an overflow then means unbounded below
     while True:
         if rows:
-            status, k, xs, calm, pd2 = yield from loop(k, *xs, calm, pd2, *args, xrun)
+            status, k, xs, calm, steps, before = yield from loop(k, *xs, calm, *steps, *args, xrun)
         else:
-            status, k, xs, calm, pd2 = loop(k, *xs, calm, pd2, *args, xrun)
+            status, k, xs, calm, steps, before = loop(k, *xs, calm, *steps, *args, xrun)
         if status != "escape":
             break
-        verdict = _escaped(problem, xs, f0, xrun)
-        if verdict is None:
+        if not all(map(math.isfinite, xs)):
+            # x_k had a non-finite gradient: report there, at the last finite point
+            status, k, xs = "unbounded" if falling else "nonfinite", k - 1, before
+            break
+        fx = _safe(problem.f, xs)
+        if fx is None or not math.isfinite(fx):
+            status = "unbounded" if falling or (fx is not None and fx < f0) else "nonfinite"
+            break
+        if fx <= f0:
             xrun *= 1e3  # far out but still descending: a distant minimum, keep going
+            falling = True
             continue
-        status = verdict
-        if rows and verdict == "runaway":
-            grad = _safe(problem.grad, xs)
-            if grad is not None and all(map(math.isfinite, grad)):
-                # the runaway iterate is finite: show it as the last row
-                yield (k, problem.f(*xs), *xs, *grad, *(None,) * problem.dim)
+        status = "runaway"
+        grad = _safe(problem.grad, xs)
+        if rows and grad is not None and all(map(math.isfinite, grad)):
+            yield (k, fx, *xs, *grad, *(None,) * problem.dim)  # the runaway iterate, finite
         break
     return _outcome(problem, status, k, xs, x0, f0, st)
 
@@ -205,16 +224,6 @@ def _safe(fn, xs: tuple[float, ...]):  # noqa: ANN001, ANN202
         return fn(*xs)
     except (ValueError, ZeroDivisionError, OverflowError):
         return None
-
-
-def _escaped(problem: Problem, xs: tuple[float, ...], f0: float, xrun: float) -> str | None:
-    """Judge an iterate that left the fast loop's box: None means carry on."""
-    if not all(math.isfinite(v) for v in xs):
-        return "nonfinite"
-    fx = _safe(problem.f, xs)
-    if fx is None or not math.isfinite(fx):
-        return "nonfinite"
-    return "runaway" if fx > f0 else None
 
 
 def _norm(v: Sequence[float]) -> float:
@@ -256,15 +265,14 @@ def _outcome(
             f"converged in {k} iterations: {gname} = {_norm(grad):.3g} ≤ {st.gtol:g}",
             k, xs, fx, grad,
         )
-    if status == "nonfinite":
-        what = "x" if not all(map(math.isfinite, xs)) else "f or its gradient"
-        if fx is not None and math.isfinite(fx) and fx < f0:
+    if status in ("nonfinite", "unbounded"):
+        if status == "unbounded":
             # f kept falling all the way out: there is no minimum to find that way
-            why = f"f decreases without bound (f = {fx:.3g} at {_point(problem, xs)})"
+            why = f"f decreases without bound (still falling at {_point(problem, xs)})"
         else:
-            why = f"{what} overflowed (no longer a finite number); {smaller}"
+            why = f"f or its gradient overflowed (no longer a finite number); {smaller}"
         return Outcome(
-            "diverged", "nonfinite",
+            "diverged", status,
             f"diverged at iteration {k}: {why}",
             k, xs, fx if fx is not None and math.isfinite(fx) else None,
             grad if grad is not None and all(map(math.isfinite, grad)) else None,
