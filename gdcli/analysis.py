@@ -26,24 +26,71 @@ class Stability(NamedTuple):
     curvature: float  # f'' (one variable) or the largest Hessian eigenvalue
 
 
-def stability(problem: Problem, x0: Sequence[float]) -> Stability | None:
-    """2/f'' for a quadratic, else 2/λmax of the Hessian at ``x0``; None if not positive."""
-    nodes = problem.hessian_nodes
-    exact = all(type(h) is Num for row in nodes for h in row)
-    env = problem.env(x0)
+def hessian_eigenvalues(problem: Problem, x: Sequence[float]) -> list[float] | None:
+    """Eigenvalues of the Hessian at ``x`` (ascending), or None outside the domain."""
+    env = problem.env(x)
     try:
-        h = [[evaluate(e, env) for e in row] for row in nodes]
+        h = [[evaluate(e, env) for e in row] for row in problem.hessian_nodes]
     except InputError:
         return None
-    if problem.dim == 1:
-        lam = h[0][0]
-    else:
-        import numpy as np
+    return symmetric_eigenvalues(h)
 
-        lam = float(np.linalg.eigvalsh(np.array(h)).max())
+
+def symmetric_eigenvalues(a: list[list[float]], sweeps: int = 50) -> list[float]:
+    """Eigenvalues of a small symmetric matrix by cyclic Jacobi rotations: plain floats,
+    so a stability limit for two variables does not cost numpy's import (~90 ms)."""
+    n = len(a)
+    a = [list(map(float, row)) for row in a]
+    for _ in range(sweeps):
+        off = sum(a[i][j] ** 2 for i in range(n) for j in range(n) if i != j)
+        if off <= 1e-30 * max(1.0, sum(a[i][i] ** 2 for i in range(n))):
+            break
+        for p in range(n - 1):
+            for q in range(p + 1, n):
+                if a[p][q] == 0.0:
+                    continue
+                theta = (a[q][q] - a[p][p]) / (2 * a[p][q])
+                t = math.copysign(1.0, theta) / (abs(theta) + math.hypot(theta, 1.0))
+                c = 1.0 / math.hypot(t, 1.0)
+                s = t * c
+                for k in range(n):  # rotate columns p and q, then rows p and q
+                    akp, akq = a[k][p], a[k][q]
+                    a[k][p], a[k][q] = c * akp - s * akq, s * akp + c * akq
+                for k in range(n):
+                    apk, aqk = a[p][k], a[q][k]
+                    a[p][k], a[q][k] = c * apk - s * aqk, s * apk + c * aqk
+    return sorted(a[i][i] for i in range(n))
+
+
+def stability(problem: Problem, x0: Sequence[float]) -> Stability | None:
+    """2/f'' for a quadratic, else 2/λmax of the Hessian at ``x0``; None if not positive."""
+    exact = all(type(h) is Num for row in problem.hessian_nodes for h in row)
+    eig = hessian_eigenvalues(problem, x0)
+    if not eig:
+        return None
+    lam = eig[-1]
     if not (math.isfinite(lam) and lam > 0):
         return None
     return Stability(2.0 / lam, exact, lam)
+
+
+def second_order(problem: Problem, x: Sequence[float]) -> str | None:
+    """What the Hessian says about a point where the gradient vanished."""
+    eig = hessian_eigenvalues(problem, x)
+    if not eig or not all(map(math.isfinite, eig)):
+        return None
+    scale = max(1.0, *(abs(e) for e in eig))
+    lo, hi = eig[0], eig[-1]
+    what = "f''" if problem.dim == 1 else "Hessian eigenvalues"
+    vals = ", ".join(f"{e:.3g}" for e in eig)
+    if lo > 1e-9 * scale:
+        return f"second-order check: {what} {vals} > 0, a minimum"
+    if hi < -1e-9 * scale:
+        return f"second-order check: {what} {vals} < 0: a maximum, not a minimum"
+    if lo < -1e-9 * scale:
+        return f"second-order check: {what} {vals}: a saddle point, not a minimum"
+    return (f"second-order check: {what} {vals}, about 0: a flat minimum or an inflection "
+            "point; the second-order test cannot tell")
 
 
 # --- stationary points of one-variable polynomials ---
@@ -247,7 +294,10 @@ def at_limit(problem: Problem, xs: tuple[float, ...], st: Settings, k: int) -> t
     fs: list[float] = []
     try:
         for _ in range(PROBE):
-            fs.append(problem.f(*x))
+            fx = problem.f(*x)
+            if not math.isfinite(fx):
+                break
+            fs.append(fx)
             g = problem.grad(*x)
             s = [st.lr * gi for gi in g]
             steps.append(s)
@@ -275,7 +325,18 @@ def at_limit(problem: Problem, xs: tuple[float, ...], st: Settings, k: int) -> t
             f"{head}: the steps no longer change x in float64 (lr·gradient is below the "
             "resolution of x); loosen --tol or raise --lr"
         )
-    drop = fs[0] - fs[-1] if len(fs) > 1 else 0.0
+    if len(steps) < PROBE:
+        return "unstable", (
+            f"{head}: the iterates blow up right after the limit (an overflow or a step out of "
+            f"the domain within {len(steps)} steps); try a smaller --lr than {fmt(st.lr)}"
+        )
+    drop = fs[0] - fs[-1]
+    if not drop > 0:
+        return "wandering", (
+            f"{head}: f is not decreasing (it changes by {-drop:+.3g} over the next "
+            f"{len(fs) - 1} steps): the steps are too large for this region; try a smaller "
+            f"--lr than {fmt(st.lr)}"
+        )
     return "slow", (
         f"{head}: still descending (f fell by {drop:.3g} over the next {len(fs) - 1} steps); "
         "raise --max-iter or --lr"

@@ -13,6 +13,7 @@ from .problem import Problem
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Settings
+    from .render import Context
 
 EXIT = {"converged": EXIT_OK, "diverged": EXIT_DIVERGED, "max_iter": EXIT_MAX_ITER}
 
@@ -123,7 +124,7 @@ def run(
     from .render import RENDERERS, Context, Recorder
 
     ctx = Context(problem, settings, start, precision=precision, every=every,
-                  explain=3 if explain else 0, notes=notes)
+                  explain=3 if explain else 0, notes=notes, on_done=_final_notes)
     if explain and fmt_name != "table":
         raise InputError("--explain goes with the table format")
     RENDERERS[fmt_name](Recorder(iterate(problem, start, settings), ctx), ctx, out)
@@ -133,6 +134,17 @@ def run(
         out.flush()
         err.write(f"{outcome.message}\n")
     return EXIT[outcome.status]
+
+
+def _final_notes(ctx: Context) -> None:
+    """Once converged: what the Hessian says about the point (min, saddle, inflection)."""
+    from .analysis import second_order
+
+    o = ctx.outcome
+    if o is not None and o.status == "converged":
+        note = second_order(ctx.problem, o.x)
+        if note:
+            ctx.notes.append(note)
 
 
 def _analysis(

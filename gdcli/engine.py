@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from . import functions as fn
 from .codegen import Emitter, build, local_names
-from .errors import InputError
+from .errors import EvalOverflow, InputError
 from .evaluate import evaluate, fmt, underflows
 from .nodes import Call, Node, Num, Pow
 from .problem import Problem
@@ -200,8 +200,13 @@ def _drive(
         if status != "escape":
             break
         if not all(map(math.isfinite, xs)):
-            # x_k had a non-finite gradient: report there, at the last finite point
-            status, k, xs = "unbounded" if falling else "nonfinite", k - 1, before
+            grad = _safe(problem.grad, before)
+            if grad is not None and all(map(math.isfinite, grad)):
+                # a finite gradient times lr overflowed: report at the last finite point
+                status, xs = "unbounded" if falling else "step", before
+            else:
+                # x_k had a non-finite gradient: report there, at the last finite point
+                status, k, xs = "unbounded" if falling else "nonfinite", k - 1, before
             break
         fx = _safe(problem.f, xs)
         if fx is None or not math.isfinite(fx):
@@ -265,14 +270,17 @@ def _outcome(
             f"converged in {k} iterations: {gname} = {_norm(grad):.3g} ≤ {st.gtol:g}",
             k, xs, fx, grad,
         )
-    if status in ("nonfinite", "unbounded"):
-        if status == "unbounded":
+    if status in ("nonfinite", "unbounded", "step"):
+        if status == "step":
+            why = (f"the step lr·gradient from {_point(problem, xs)} overflowed float64; "
+                   f"{smaller}")
+        elif status == "unbounded":
             # f kept falling all the way out: there is no minimum to find that way
             why = f"f decreases without bound (still falling at {_point(problem, xs)})"
         else:
             why = f"f or its gradient overflowed (no longer a finite number); {smaller}"
         return Outcome(
-            "diverged", status,
+            "diverged", status if status != "step" else "nonfinite",
             f"diverged at iteration {k}: {why}",
             k, xs, fx if fx is not None and math.isfinite(fx) else None,
             grad if grad is not None and all(map(math.isfinite, grad)) else None,
@@ -281,7 +289,7 @@ def _outcome(
         return Outcome(
             "diverged", "runaway",
             f"diverged at iteration {k}: the iterates are running away ({_point(problem, xs)}, "
-            f"f grew from {fmt(f0)} to {fx:.3g}); {smaller}",
+            f"f grew from {f0:.6g} to {fx:.6g}); {smaller}",
             k, xs, fx, grad,
         )
     if status == "error":
@@ -301,6 +309,8 @@ def _domain_reason(problem: Problem, xs: tuple[float, ...]) -> str:
     for node in (problem.node, *problem.grad_nodes):
         try:
             evaluate(node, env)
+        except EvalOverflow as e:
+            return f"a value overflowed at {_point(problem, xs)} ({e.message})"
         except InputError as e:
             return f"the step left the domain at {_point(problem, xs)} ({e.message})"
     return f"a value overflowed at {_point(problem, xs)}"

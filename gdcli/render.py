@@ -31,6 +31,7 @@ class Context:
     explain: int = 0
     outcome: Outcome | None = None  # set once the rows are exhausted
     notes: list[str] = field(default_factory=list)  # analysis lines for the summary
+    on_done: Callable[[Context], None] | None = None  # adds notes once the outcome is known
 
     @property
     def layout(self) -> Layout:
@@ -46,6 +47,8 @@ class Recorder:
 
     def __iter__(self) -> Iterator[Row]:
         self.ctx.outcome = yield from self.gen  # type: ignore[misc]
+        if self.ctx.on_done is not None:
+            self.ctx.on_done(self.ctx)
 
 
 # --- streamed text formats ---
