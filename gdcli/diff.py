@@ -141,7 +141,13 @@ class _Differ:
 
     def _product_rule(self, factors: list[Node], step: Step | None = None) -> Node:
         canon = [simplify(f) for f in factors]
-        if len(set(canon)) > _WIDE_PRODUCT:
+        distinct = set(canon)
+        if len(distinct) < len(canon):
+            # equal factors first become powers (x*x*…*x = x**2000): linear, not quadratic
+            collected = mul(*canon)
+            self._name(step, "collect equal factors", collected=collected)
+            return self.d(collected)
+        if len(distinct) > _WIDE_PRODUCT:
             # linear in the number of factors instead of quadratic
             self._name(step, "product rule", form="(f1*…*fn)' = f1*…*fn*(f1'/f1 + … + fn'/fn)")
             return mul(*canon) * add(*(self.d(f) / c for f, c in zip(factors, canon, strict=True)))

@@ -202,33 +202,33 @@ class _Parser:
         return terms[0] if len(terms) == 1 else self.mark(Add(tuple(terms)), start)
 
     def term(self) -> Node:
+        # a*b/c*d/e is kept as (a*b*d)/(c*e): the same value under Python's left-to-right
+        # rule, one quotient for --steps, and no nesting that grows with the chain
         start = self.tok.col
-        node = self.unary()
-        factors = [node]
+        top = [self.unary()]
+        bottom: list[Node] = []
         after_div = False
         while True:
             if self.at("*") or self.at("/"):
                 op = self.take().text
-                rhs = self.unary()
-                if op == "*":
-                    factors.append(rhs)
-                    after_div = False
-                else:
-                    left = factors[0]
-                    if len(factors) > 1:
-                        left = self.mark(Mul(tuple(factors)), start)
-                    factors = [self.mark(Div(left, rhs), start)]
-                    after_div = True
+                (top if op == "*" else bottom).append(self.unary())
+                after_div = op == "/"
             elif self._implicit():
                 if after_div:
                     raise self.error(
                         "ambiguous implicit multiplication after '/'",
                         hint="write (a/b)*c or a/(b*c)",
                     )
-                factors.append(self.power())
+                top.append(self.power())
             else:
                 break
-        return factors[0] if len(factors) == 1 else self.mark(Mul(tuple(factors)), start)
+        if len(top) > 1 and bottom:
+            top = [f for f in top if not (type(f) is Num and f.value == 1)] or top[:1]
+        num = top[0] if len(top) == 1 else self.mark(Mul(tuple(top)), start)
+        if not bottom:
+            return num
+        den = bottom[0] if len(bottom) == 1 else Mul(tuple(bottom))
+        return self.mark(Div(num, den), start)
 
     def _implicit(self) -> bool:
         t = self.tok
