@@ -136,3 +136,23 @@ def test_never_evaluates(monkeypatch):
     for text in ["__import__('os').system('true')", "x.__class__", "lambda: 1"]:
         with pytest.raises(InputError):
             parse(text)
+
+
+def test_long_chains_stay_fast_and_flat():
+    import time
+
+    from gdcli import derivative
+
+    for text, want in [
+        ("x" + "*x" * 1999, "2000*x**1999"),
+        ("x" + "/x" * 3000, "-2999/x**3000"),
+        ("x" + "-x" * 3000, "-2999"),
+    ]:
+        t = time.perf_counter()
+        assert to_str(derivative(parse(text), "x")) == want
+        assert time.perf_counter() - t < 1.0
+
+
+def test_division_chains_keep_python_semantics():
+    assert value("a*b/c*d/f", a=2, b=3, c=4, d=5, f=6) == pytest.approx(1.25)
+    assert value("10/2/5") == 1.0
