@@ -7,11 +7,18 @@ The command line (``gdcli``) is a thin layer over this library::
     '2*x - 4'
 """
 
-from .diff import derivative
-from .errors import DomainError, GdcliError, InputError
-from .parser import parse
-from .printer import to_str
-from .simplify import simplify
+import sys
+
+# Rules recurse a few frames per level of nesting, and input may nest MAX_DEPTH (100)
+# levels deep: make room (Python 3.11 runs pure-Python recursion off the C stack).
+if sys.getrecursionlimit() < 10_000:
+    sys.setrecursionlimit(10_000)
+
+from .diff import derivative  # noqa: E402
+from .errors import DomainError, GdcliError, InputError  # noqa: E402
+from .parser import parse  # noqa: E402
+from .printer import to_str  # noqa: E402
+from .simplify import simplify  # noqa: E402
 
 __all__ = [
     "DomainError",

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 class Node:
     """Base of all expression nodes. Subclasses set ``args`` (child nodes)."""
 
-    __slots__ = ("args", "_hash", "_key", "_free", "span")
+    __slots__ = ("args", "_hash", "_key", "_free", "span", "height")
 
     args: tuple[Node, ...]
 
@@ -41,6 +41,8 @@ class Node:
 
     def _init(self, args: tuple[Node, ...]) -> None:
         self.args = args
+        # height comes early in sort keys, so comparing deep trees stops early
+        self.height = 1 + max(a.height for a in args) if args else 0
         self._hash = hash((type(self).__name__, self._ident()))
         self._key = None
         self._free = None

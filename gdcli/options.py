@@ -42,7 +42,10 @@ def constant(text: str, what: str) -> float:
     if node.free:
         names = ", ".join(sorted(node.free))
         raise InputError(f"{what} must be a number, not an expression in {names}", text, 0)
-    value = evaluate(node, {}, text)
+    try:
+        value = evaluate(node, {}, text)
+    except InputError as e:
+        raise InputError(f"{what}: {e.message}", e.text, e.column, e.hint, e.width) from None
     if not math.isfinite(value):  # pragma: no cover - evaluate already refuses these
         raise InputError(f"{what} must be finite", text, 0)
     return value

@@ -21,11 +21,20 @@ from fractions import Fraction
 from . import functions as fn
 from .errors import InputError
 from .nodes import Add, Call, Const, Div, Mul, Neg, Node, Num, Pow, Var
+from .simplify import MAX_BITS
 
 #: Bounds on input, each an ordinary input error when exceeded (documented in README).
 MAX_LENGTH = 10_000  # characters in one expression
 MAX_DEPTH = 100  # nesting of parentheses, calls, unary signs and powers
-MAX_EXPONENT = 400  # |n| in a literal such as 1e-400: float64 spans about 1e±308
+MAX_DIGITS = 400  # significant digits in a literal
+#: Exact constants may be far outside float64 (1e400 is exact; evaluating it overflows),
+#: but no larger than the simplifier keeps (MAX_BITS = 4096 bits, about 1e1233).
+MAX_EXPONENT = 1233  # |n| in a literal such as 1e-400
+_KEYWORDS = frozenset(
+    "False None True and as assert async await break class continue def del elif else except "
+    "finally for from global if import in is lambda nonlocal not or pass raise return try "
+    "while with yield".split()
+)
 
 _NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -103,7 +112,7 @@ def tokenize(text: str) -> list[Token]:
             while j < n and text[j] in _SUPERSCRIPT:
                 j += 1
             digits = "".join(_SUPERSCRIPT[c] for c in text[i:j])
-            sign, body = ("-", digits[1:]) if digits[0] in "-+" else ("", digits)
+            sign, body = (digits[0], digits[1:]) if digits[0] in "-+" else ("", digits)
             if not body.isdigit():
                 raise InputError("a superscript power needs digits, like x²", text, i)
             out.append(Token("op", "**", i, 0))
@@ -136,15 +145,34 @@ def _bad_character(text: str, i: int) -> InputError:
     return InputError(f"unsupported character {label}", text, i, hint)
 
 
+def _short(s: str, n: int = 24) -> str:
+    """A long literal or name, shortened for a one-screen message."""
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
 def _number(tok: Token, text: str) -> Num:
     s = tok.text
     mant, _, exp = s.lower().partition("e")
-    if exp and int(exp) < -MAX_EXPONENT:
-        raise InputError(f"number too small for float64: {s}", text, tok.col, width=tok.width)
-    if (exp and int(exp) > MAX_EXPONENT) or math.isinf(float(s)):
-        raise InputError(f"number too large for float64: {s}", text, tok.col, width=tok.width)
+    whole, _, frac = mant.partition(".")
+    digits = (whole + frac).lstrip("0")
+    # the value is int(digits) * 10**power, read exactly (0.1 is 1/10, not a float)
+    power = (int(exp) if exp else 0) - len(frac) + (len(digits) - len(digits.rstrip("0")))
+    digits = digits.rstrip("0")
     dec = "." in mant or bool(exp)
-    return Num(Fraction(s if not s.endswith(".") else s + "0"), dec=dec)
+
+    def refuse(why: str) -> InputError:
+        return InputError(f"{why}: {_short(s)}", text, tok.col, width=tok.width)
+
+    if len(digits) > MAX_DIGITS:
+        raise refuse(f"number with more than {MAX_DIGITS} significant digits")
+    if not digits:
+        return Num(Fraction(0), dec=dec)
+    if len(digits) + power - 1 > MAX_EXPONENT:
+        raise refuse("number too large")
+    if power < -MAX_EXPONENT - MAX_DIGITS:
+        raise refuse("number too small")
+    value = Fraction(int(digits)) * Fraction(10) ** power
+    return Num(value, dec=dec)
 
 
 class _Parser:
@@ -267,6 +295,12 @@ class _Parser:
         t = self.tok
         if t.kind == "num":
             self.take()
+            after = self.tok
+            if t.text == "0" and after.kind == "name" and after.col == t.col + 1 and (
+                after.text[0] in "xXbBoO"
+            ):
+                raise self.error("hexadecimal, binary and octal numbers are not supported", t,
+                                 hint="write the number in decimal")
             return self.mark(_number(t, self.text), t.col)
         if t.kind == "name":
             return self.name()
@@ -293,6 +327,11 @@ class _Parser:
     def name(self) -> Node:
         t = self.take()
         name = t.text
+        if name in _KEYWORDS:
+            raise self.error(f"'{name}' is a reserved word, not a name", t,
+                             hint="use another name, e.g. lam" if name == "lambda" else None)
+        if name.startswith("__"):
+            raise self.error(f"names beginning with '__' are reserved: '{_short(name)}'", t)
         is_call = self.at("(")
         canonical = fn.NAMES.get(name)
         if canonical is None:
@@ -311,8 +350,9 @@ class _Parser:
         import difflib
 
         close = difflib.get_close_matches(t.text.lower(), list(fn.NAMES), n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else f"to multiply, write {t.text}*(…)"
-        return self.error(f"unknown function '{t.text}'", t, hint)
+        name = _short(t.text)
+        hint = f"did you mean '{close[0]}'?" if close else f"to multiply, write {name}*(…)"
+        return self.error(f"unknown function '{name}'", t, hint)
 
     def call(self, t: Token, name: str) -> Node:
         opener = self.take()
@@ -340,39 +380,44 @@ def _describe(t: Token) -> str:
     return f"'{t.text}'"
 
 
-def _const_value(node: Node) -> float | None:
-    """The float value of a literal made of numbers, signs and powers, else None."""
+def _log2(node: Node) -> tuple[float, float] | None:
+    """(value, log2|value|) of a literal made of numbers, signs and powers, else None.
+    The log carries the size when the value itself would overflow a float."""
     t = type(node)
     if t is Num:
-        return float(node.value)
+        v = node.value
+        if v == 0:
+            return 0.0, -math.inf
+        size = math.log2(abs(v.numerator)) - math.log2(v.denominator)
+        return (float(v) if abs(size) < 1000 else math.copysign(math.inf, v)), size
     if t is Neg:
-        v = _const_value(node.args[0])
-        return None if v is None else -v
+        inner = _log2(node.args[0])
+        return None if inner is None else (-inner[0], inner[1])
     if t is Pow:
-        b, e = _const_value(node.args[0]), _const_value(node.args[1])
+        b, e = _log2(node.args[0]), _log2(node.args[1])
         if b is None or e is None:
             return None
+        size = e[0] * b[1] if b[1] != -math.inf else -math.inf
+        if math.isnan(size):
+            return None
         try:
-            return math.pow(b, e)
+            value = math.pow(b[0], e[0]) if abs(size) < 1000 else math.inf
         except (OverflowError, ValueError, ZeroDivisionError):
-            return math.inf
+            value = math.inf
+        return value, size
     return None
 
 
 def _check_constant_power(base: Node, exp: Node, text: str, op: Token) -> None:
-    # 9**9**9**9 must be refused here: folding it exactly would never finish.
-    b, e = _const_value(base), _const_value(exp)
+    # 9**9**9**9 must be refused here: folding it exactly would never finish. The bound is
+    # the simplifier's (an exact value of at most MAX_BITS bits), not float64's range.
+    b, e = _log2(base), _log2(exp)
     if b is None or e is None:
         return
-    try:
-        v = math.pow(b, e)
-    except (ValueError, ZeroDivisionError):
-        return  # (-8)**(1/3), 0**-1: left for evaluation to report as a domain error
-    except OverflowError:
-        v = math.inf
-    if math.isinf(v):
+    size = abs(e[0] * b[1]) if b[1] != -math.inf and e[0] != 0 else 0.0
+    if math.isnan(size) or size > MAX_BITS:
         raise InputError(
-            "constant power too large: the value overflows float64 (about 1.8e308)",
+            f"constant power too large: its exact value needs more than {MAX_BITS} bits",
             text,
             op.col,
             width=op.width or 1,

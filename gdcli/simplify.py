@@ -58,7 +58,7 @@ def _key(n: Node) -> tuple[Any, ...]:
         b, e = n.args
         if type(e) is not Num and type(b) in (Num, Const):
             # a**x and e**x sort like a function: x*e**x, not e**x*x
-            return (3, (-1, "", (key(b),)), key(e))
+            return (3, (-1, "", n.height, (key(b),)), key(e))
         bk = key(b)
         return (bk[0], bk[1], key(e))
     if t is Num:
@@ -68,9 +68,9 @@ def _key(n: Node) -> tuple[Any, ...]:
     if t is Var:
         return (2, (n.name,), ())
     if t is Call:
-        return (3, (fn.RANK.get(n.name, 99), n.name, tuple(map(key, n.args))), ())
+        return (3, (fn.RANK.get(n.name, 99), n.name, n.height, tuple(map(key, n.args))), ())
     order = {Mul: 4, Add: 5, Neg: 6, Div: 7}[t]
-    return (order, tuple(map(key, n.args)), ())
+    return (order, (n.height, len(n.args), tuple(map(key, n.args))), ())
 
 
 def degree(n: Node) -> Fraction:
@@ -251,7 +251,10 @@ def _content(f: Node) -> tuple[Fraction, Node]:
         f.args[1].value.denominator == 1
     ):
         c, base = _content(f.args[0])
-        return (Fraction(1), f) if c == 1 else (c ** int(f.args[1].value), Pow(base, f.args[1]))
+        n = int(f.args[1].value)
+        if c == 1 or abs(n) * max(c.numerator.bit_length(), c.denominator.bit_length()) > MAX_BITS:
+            return Fraction(1), f  # (2*x + 2)**1e300 keeps its content inside
+        return c**n, Pow(base, f.args[1])
     if type(f) is not Add:
         return Fraction(1), f
     parts = [_split(t) if type(t) is not Num else (t.value, t.dec, None) for t in f.args]
@@ -293,7 +296,8 @@ def _num_pow(b: Num, e: Num) -> Node | None:
     if q.denominator == 1:
         n = int(q)
         if r == 0 and n < 0:
-            return None  # 1/0 stays symbolic; evaluating it is a domain error
+            # 1/0 stays symbolic (evaluating it is a domain error), in one form
+            return Pow(b, MINUS_ONE) if n != -1 else None
         bits = max(r.numerator.bit_length(), r.denominator.bit_length())
         if abs(n) * bits > MAX_BITS:
             return None
@@ -325,7 +329,9 @@ def pow_(b: Node, e: Node) -> Node:
                 return folded
         elif tb is Pow and v.denominator == 1:
             return pow_(b.args[0], mul(b.args[1], e))  # (x**a)**n = x**(a*n) for integer n
-        elif tb is Mul and v.denominator == 1:
+        elif tb is Mul and v.denominator == 1 and not (
+            type(b.args[0]) is Num and _num_pow(b.args[0], e) is None
+        ):
             return mul(*(pow_(f, e) for f in b.args))  # (2*x)**2 = 4*x**2
         if type(b) is Call and b.name == "abs" and v.denominator == 1 and v.numerator % 2 == 0:
             return pow_(b.args[0], e)  # abs(u)**2 = u**2
@@ -426,6 +432,8 @@ def call(name: str, *args: Node) -> Node:
         return pow_(args[0], HALF)
     if name == "log" and len(args) == 2:
         u, b = args
+        if type(b) is Num and (b.value <= 0 or b.value == 1):
+            raise InputError(f"log(x, b) needs a base b > 0 other than 1, not {b.value}")
         if type(b) is Const and b.name == "e":
             args = (u,)
         elif u == b:

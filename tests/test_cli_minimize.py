@@ -141,7 +141,7 @@ def test_leading_minus_expression(cli):
         (["x*y", "--x0", "1,2,3"], "3 value(s) for 2 variable(s)"),
         (["x**2"], "give a start"),
         (["x**2", "--x0", "abc"], "not an expression in abc"),
-        (["x**2", "--x0", "1e999"], "too large"),
+        (["x**2", "--x0", "1e999"], "overflows float64"),
         (["x**2", "--x0", "1", "--lr", "0"], "--lr must be a positive"),
         (["x**2", "--x0", "1", "--lr", "-0.1"], "--lr must be a positive"),
         (["x**2", "--x0", "1", "--lr", "nan"], "--lr must be a positive"),

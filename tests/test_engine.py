@@ -120,8 +120,8 @@ def test_distant_minimum_is_not_a_runaway():
 
 
 def test_generated_code_holds_no_user_text():
-    src = loop_source(Problem("theta**2 + __import__*sin(theta)"), rows=True)
-    assert "theta" not in src and "__import__" not in src
+    src = loop_source(Problem("theta**2 + system*sin(theta)"), rows=True)
+    assert "theta" not in src and "system" not in src
     assert "v0" in src and "v1" in src
 
 
