@@ -186,6 +186,9 @@ class _Differ:
             du = self.d(b)
             self._annotate(step, du=du)
             return v * u ** (v - 1) * du
+        if u == ZERO:
+            self._name(step, "constant rule", form="0**u = 0 wherever it is defined")
+            return ZERO
         if not base_varies:
             dv = self.d(e)
             if u == E:

@@ -26,7 +26,7 @@ from .simplify import MAX_BITS
 #: Bounds on input, each an ordinary input error when exceeded (documented in README).
 MAX_LENGTH = 10_000  # characters in one expression
 MAX_DEPTH = 100  # nesting of parentheses, calls, unary signs and powers
-MAX_DIGITS = 400  # significant digits in a literal
+MAX_DIGITS = 1240  # significant digits in a literal (4096 bits need 1234)
 #: Exact constants may be far outside float64 (1e400 is exact; evaluating it overflows),
 #: but no larger than the simplifier keeps (MAX_BITS = 4096 bits, about 1e1233).
 MAX_EXPONENT = 1233  # |n| in a literal such as 1e-400
@@ -284,9 +284,17 @@ class _Parser:
         base = self.atom()
         if self.at("**"):
             op = self.take()
-            self.enter()
+            # x**2 and x**n nest nothing: only a compound exponent counts as a level
+            nxt = self.toks[self.i + 1] if self.i + 1 < len(self.toks) else self.tok
+            simple = self.tok.kind in ("num", "name") and not (
+                nxt.kind == "op" and nxt.text in ("(", "**")
+            )
+            depth = 0 if simple else 1
+            self.depth += depth
+            if self.depth > MAX_DEPTH:
+                raise self.error(f"expression nested too deeply (the limit is {MAX_DEPTH} levels)")
             exp = self.unary()
-            self.depth -= 1
+            self.depth -= depth
             _check_constant_power(base, exp, self.text, op)
             return self.mark(Pow(base, exp), start)
         return base
@@ -367,6 +375,11 @@ class _Parser:
             raise self.closing(opener)
         self.take()
         self.depth -= 1
+        if name == "log" and len(args) == 2:
+            base = _log2(args[1])
+            if base is not None and (base[0] <= 0 or base[0] == 1):
+                raise InputError("log(x, b) needs a base b > 0 other than 1", self.text,
+                                 args[1].span[0] if args[1].span else t.col)
         arity = fn.FUNCTIONS[name].arity
         if not 1 <= len(args) <= arity:
             need = "1 argument" if arity == 1 else f"1 to {arity} arguments"
@@ -389,7 +402,7 @@ def _log2(node: Node) -> tuple[float, float] | None:
         if v == 0:
             return 0.0, -math.inf
         size = math.log2(abs(v.numerator)) - math.log2(v.denominator)
-        return (float(v) if abs(size) < 1000 else math.copysign(math.inf, v)), size
+        return (float(v) if abs(size) < 1000 else math.inf if v > 0 else -math.inf), size
     if t is Neg:
         inner = _log2(node.args[0])
         return None if inner is None else (-inner[0], inner[1])

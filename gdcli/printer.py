@@ -17,7 +17,20 @@ _MAX_DECIMAL = 18
 
 def to_str(node: Node) -> str:
     """gdcli syntax for a canonical or surface tree."""
-    return _str(node)[0]
+    global _memo
+    outer = _memo is None
+    if outer:
+        _memo = {}
+    try:
+        return _str(node)[0]
+    finally:
+        if outer:
+            _memo = None
+
+
+# Printed forms of the subtrees of the tree being printed: a subtree is looked at more
+# than once (its precedence decides parentheses), and shared subtrees are common.
+_memo: dict[int, tuple[Node, tuple[str, int]]] | None = None
 
 
 def substitute(node: Node, texts: dict[str, str]) -> Node:
@@ -104,6 +117,16 @@ def _negate(t: Node) -> Node:
 
 
 def _str(n: Node) -> tuple[str, int]:
+    if _memo is None:
+        return _str_of(n)
+    got = _memo.get(id(n))
+    if got is None:
+        # the node is kept with its text: a temporary node's id is never reused meanwhile
+        got = _memo[id(n)] = (n, _str_of(n))
+    return got[1]
+
+
+def _str_of(n: Node) -> tuple[str, int]:
     t = type(n)
     if t is Num:
         return number(n.value, n.dec), _num_prec(n.value, n.dec)
@@ -203,6 +226,9 @@ def _str_pow(n: Node) -> tuple[str, int]:
         return _fraction(*_split_fraction(n))  # 1/x, 1/sqrt(1 - x**2)
     base = _paren(_str(b), ATOM)
     es = _str(e)
-    # exponents other than plain names, calls and non-negative numbers are parenthesised
-    bare = es[1] == ATOM and not es[0].startswith("-")
+    # exponents other than plain names, calls, non-negative numbers and powers (** is
+    # right-associative: x**y**z is x**(y**z)) are parenthesised
+    bare = es[1] in (ATOM, POW) and not es[0].startswith("-")
+    if type(e) is Mul and len(e.args) == 2 and type(e.args[0]) is Num and e.args[0].value == -1:
+        bare = _str(e.args[1])[1] >= POW  # x**-y and x**-y**z parse back; x**-2*y would not
     return f"{base}**{es[0] if bare else '(' + es[0] + ')'}", POW

@@ -179,6 +179,8 @@ def mul(*factors: Node) -> Node:
         else:
             entry[0].append(exp)
     coeff *= _pair_up(powers)
+    if ZERO in powers:
+        coeff, dec = Fraction(1), False  # c/0 is undefined for every c: one form, 1/0
     out: list[Node] = []
     spilled: list[Node] = []
     for base, (exps, given) in powers.items():
@@ -299,8 +301,11 @@ def _num_pow(b: Num, e: Num) -> Node | None:
             # 1/0 stays symbolic (evaluating it is a domain error), in one form
             return Pow(b, MINUS_ONE) if n != -1 else None
         bits = max(r.numerator.bit_length(), r.denominator.bit_length())
-        if abs(n) * bits > MAX_BITS:
-            return None
+        if abs(n) * bits > MAX_BITS and r not in (1, -1):
+            # the parser refuses such literals; refuse them when arithmetic builds them too,
+            # so that every printed result parses back
+            raise InputError(f"constant power too large: its exact value needs more than "
+                             f"{MAX_BITS} bits")
         return Num(r**n, dec)
     if r <= 0 or q.denominator > _MAX_ROOT:
         return None
@@ -312,6 +317,14 @@ def _num_pow(b: Num, e: Num) -> Node | None:
     if abs(q.numerator) * max(num.bit_length(), den.bit_length()) > MAX_BITS:
         return None
     return Num(root**q.numerator, dec)
+
+
+def _small_power(c: Node, n: Fraction) -> bool:
+    """Whether a coefficient c**n stays within MAX_BITS (else (2*x)**n is kept whole)."""
+    if type(c) is not Num:
+        return True
+    bits = max(c.value.numerator.bit_length(), c.value.denominator.bit_length())
+    return abs(n) * bits <= MAX_BITS or c.value in (1, -1)
 
 
 def pow_(b: Node, e: Node) -> Node:
@@ -329,9 +342,7 @@ def pow_(b: Node, e: Node) -> Node:
                 return folded
         elif tb is Pow and v.denominator == 1:
             return pow_(b.args[0], mul(b.args[1], e))  # (x**a)**n = x**(a*n) for integer n
-        elif tb is Mul and v.denominator == 1 and not (
-            type(b.args[0]) is Num and _num_pow(b.args[0], e) is None
-        ):
+        elif tb is Mul and v.denominator == 1 and _small_power(b.args[0], v):
             return mul(*(pow_(f, e) for f in b.args))  # (2*x)**2 = 4*x**2
         if type(b) is Call and b.name == "abs" and v.denominator == 1 and v.numerator % 2 == 0:
             return pow_(b.args[0], e)  # abs(u)**2 = u**2
@@ -343,6 +354,8 @@ def pow_(b: Node, e: Node) -> Node:
             return flipped if v.numerator % 2 == 0 else neg(flipped)
     if type(b) is Num and b.value == 1:
         return ONE
+    if type(b) is Num and b.value == 0 and positive(e):
+        return ZERO  # 0**u = 0 for u > 0
     if type(b) is Const and b.name == "e" and type(e) is Call and e.name == "log" and (
         len(e.args) == 1
     ):
