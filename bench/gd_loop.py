@@ -59,6 +59,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchlib import child_env, format_table, in_function, package_version, percentile
+
 WARMUP_ROUNDS = 1
 DEFAULT_STEPS = 10**7
 LR = "1e-9"
@@ -156,17 +158,8 @@ def find_gdcli() -> list[str]:
     return [found] if found else [sys.executable, "-m", "gdcli"]
 
 
-def child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["NO_COLOR"] = "1"
-    return env
 
 
-def in_function(code: str) -> str:
-    """The loop as one writes it: inside a function, where variables are fast locals
-    (at module level they would be globals, and the reference twice as slow)."""
-    body = "".join(f"    {line}\n" for line in code.splitlines())
-    return f"def run():\n{body}\nrun()\n"
 
 
 def build_commands(steps: int, with_sympy: bool, notes: list[str]) -> list[Command]:
@@ -283,14 +276,6 @@ def compare_finals(
     return lines
 
 
-def percentile(sorted_vals: list[float], q: float) -> float:
-    """Linear-interpolated percentile (q in [0, 100]) of an already sorted list."""
-    if len(sorted_vals) == 1:
-        return sorted_vals[0]
-    pos = (len(sorted_vals) - 1) * q / 100.0
-    lo = int(pos)
-    hi = min(lo + 1, len(sorted_vals) - 1)
-    return sorted_vals[lo] + (sorted_vals[hi] - sorted_vals[lo]) * (pos - lo)
 
 
 def summarize(samples_ns: list[int]) -> dict[str, float]:
@@ -298,28 +283,8 @@ def summarize(samples_ns: list[int]) -> dict[str, float]:
     return {"median": percentile(s, 50), "min": s[0], "max": s[-1]}
 
 
-def format_table(header: list[str], rows: list[list[str]], left: int = 1) -> str:
-    """Plain aligned table: the first ``left`` columns left-aligned, the rest right."""
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        out = [
-            c.ljust(w) if i < left else c.rjust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "  ".join(out).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(header), rule, *(line(r) for r in rows)])
 
 
-def package_version(name: str) -> str:
-    import importlib.metadata as metadata
-
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "(not installed)"
 
 
 def benchmark(

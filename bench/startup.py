@@ -37,6 +37,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchlib import child_env, format_table, package_version, percentile
+
 WARMUP_ROUNDS = 3
 EXPR = "tan(x)"
 GDCLI_EXPECTED = "sec(x)**2"
@@ -61,10 +63,6 @@ def find_gdcli() -> str | None:
     return shutil.which("gdcli")
 
 
-def child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["NO_COLOR"] = "1"
-    return env
 
 
 def build_commands(notes: list[str]) -> list[Command]:
@@ -115,14 +113,6 @@ def verify(cmd: Command, proc: subprocess.CompletedProcess, problems: list[str])
     return True
 
 
-def percentile(sorted_vals: list[float], q: float) -> float:
-    """Linear-interpolated percentile (q in [0, 100]) of an already sorted list."""
-    if len(sorted_vals) == 1:
-        return sorted_vals[0]
-    pos = (len(sorted_vals) - 1) * q / 100.0
-    lo = int(pos)
-    hi = min(lo + 1, len(sorted_vals) - 1)
-    return sorted_vals[lo] + (sorted_vals[hi] - sorted_vals[lo]) * (pos - lo)
 
 
 def summarize(samples_ns: list[int]) -> dict[str, float]:
@@ -135,16 +125,6 @@ def summarize(samples_ns: list[int]) -> dict[str, float]:
     }
 
 
-def format_table(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        first = cells[0].ljust(widths[0])
-        rest = (c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
-        return "  ".join([first, *rest]).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(header), rule, *(line(r) for r in rows)])
 
 
 def tool_version(argv: list[str]) -> str:
@@ -156,13 +136,6 @@ def tool_version(argv: list[str]) -> str:
     return text.splitlines()[0] if text else "?"
 
 
-def package_version(name: str) -> str:
-    import importlib.metadata as metadata
-
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "(not installed)"
 
 
 def benchmark(cmds: list[Command], runs: int, seed: int | None) -> list[str]:
