@@ -23,6 +23,7 @@ import math
 import re
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from . import functions as fn
 from .codegen import Emitter, build, local_names
@@ -72,7 +73,7 @@ def _restricted(node: Node) -> bool:
     return False
 
 
-def loop_source(problem: Problem, rows: bool) -> str:
+def loop_source(problem: Problem, rows: bool, with_f: bool = False) -> str:
     """Python source of the GD loop for ``problem`` (``rows``: yield one row per step).
 
     The loop returns ``(status, k, x, calm, last step, previous x)``. Without rows f is
@@ -81,7 +82,7 @@ def loop_source(problem: Problem, rows: bool) -> str:
     default arguments: local lookups are the cheapest Python has."""
     n = problem.dim
     names = local_names(problem.variables)
-    with_f = rows or _restricted(problem.node)
+    with_f = with_f or rows or _restricted(problem.node)
     em = Emitter(names, [*problem.grad_nodes, *([problem.node] if with_f else [])])
     g_lines = [f"g{i} = {em.expr(g)}" for i, g in enumerate(problem.grad_nodes)]
     f_line = [f"fx = {em.expr(problem.node)}"] if with_f else []
@@ -137,21 +138,17 @@ def loop_source(problem: Problem, rows: bool) -> str:
 
 
 class _Loops:
-    """Compiled loops, cached per problem."""
+    """Compiled loops, cached per problem: with rows, quiet, and quiet but watching f."""
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
-        self._rows = self._quiet = None
+        self._cache: dict[str, Any] = {}
 
-    def rows(self):  # noqa: ANN201 - a generated generator function
-        if self._rows is None:
-            self._rows = build(loop_source(self.problem, rows=True), "_loop")
-        return self._rows
-
-    def quiet(self):  # noqa: ANN201 - a generated function
-        if self._quiet is None:
-            self._quiet = build(loop_source(self.problem, rows=False), "_loop")
-        return self._quiet
+    def get(self, kind: str) -> Any:
+        if kind not in self._cache:
+            src = loop_source(self.problem, rows=kind == "rows", with_f=kind == "quiet+f")
+            self._cache[kind] = build(src, "_loop")
+        return self._cache[kind]
 
 
 def _loops(problem: Problem) -> _Loops:
@@ -186,7 +183,8 @@ def _drive(
     if not (math.isfinite(st.lr) and st.lr > 0):
         raise InputError(f"--lr must be a positive finite number, got {st.lr}")
     problem.check_start(x0)
-    loop = _loops(problem).rows() if rows else _loops(problem).quiet()
+    loops = _loops(problem)
+    loop = loops.get("rows" if rows else "quiet")
     f0 = problem.f(*x0)
     xrun = RUNAWAY * max(1.0, *(abs(v) for v in x0))
     k, xs, calm, steps = 0, x0, 0, (0.0,) * len(x0)
@@ -215,12 +213,18 @@ def _drive(
         if fx <= f0:
             xrun *= 1e3  # far out but still descending: a distant minimum, keep going
             falling = True
+            if not rows:
+                # from here watch f as the recorded run does, so that both stop at the
+                # same iteration if f falls off the bottom of float64
+                loop = loops.get("quiet+f")
             continue
         status = "runaway"
         grad = _safe(problem.grad, xs)
         if rows and grad is not None and all(map(math.isfinite, grad)):
             yield (k, fx, *xs, *grad, *(None,) * problem.dim)  # the runaway iterate, finite
         break
+    if falling and status in ("error", "nonfinite"):
+        status = "unbounded"  # f was falling far out when it overflowed
     return _outcome(problem, status, k, xs, x0, f0, st)
 
 

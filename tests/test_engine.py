@@ -50,6 +50,10 @@ PROBLEMS = [
     ("sigmoid(x)", [-800], 0.1),
     ("x - log(x)", [3], 0.5),
     ("(x+2*y-7)**2 + (2*x+y-5)**2", [0, 0], 0.05),
+    ("-x**2", [1], 0.1),  # unbounded below: f falls off float64 at the same step in both
+    ("x**2", [1], 1e308),  # the step itself overflows
+    ("exp(x)", [1], 1e10),  # a vanishing gradient far out
+    ("sin(x)+sin(10*x/3)", [5], 0.5),  # wanders at the limit
 ]
 
 
@@ -57,6 +61,7 @@ PROBLEMS = [
 def test_quiet_run_agrees_with_the_recorded_run(text, x0, lr):
     _, recorded = run_rows(text, x0, lr=lr, max_iter=3000)
     quiet = run_quiet(Problem(text), x0, Settings(lr=lr, max_iter=3000))
+    assert quiet.message == recorded.message
     assert (quiet.status, quiet.reason, quiet.iterations) == (
         recorded.status, recorded.reason, recorded.iterations)
     assert quiet.x == recorded.x
