@@ -6,6 +6,9 @@ Imported as ``benchlib`` (``python bench/NAME.py`` puts this folder on sys.path)
 from __future__ import annotations
 
 import os
+import shutil
+import sys
+from pathlib import Path
 
 
 def child_env() -> dict[str, str]:
@@ -54,3 +57,19 @@ def package_version(name: str) -> str:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return "(not installed)"
+
+
+def console_script() -> str | None:
+    """The ``gdcli`` console script of this interpreter's environment, else one on PATH."""
+    bindir = Path(sys.executable).parent  # not resolved: keep the venv's bin/ directory
+    for name in ("gdcli", "gdcli.exe"):
+        candidate = bindir / name
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return shutil.which("gdcli")
+
+
+def gdcli_command() -> list[str]:
+    """How to run gdcli: its console script, else ``python -m gdcli``."""
+    script = console_script()
+    return [script] if script else [sys.executable, "-m", "gdcli"]

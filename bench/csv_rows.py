@@ -63,6 +63,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchlib import child_env, format_table, in_function, package_version, percentile
+from benchlib import gdcli_command as find_gdcli
 
 WARMUP_ROUNDS = 1
 DEFAULT_ROWS = 10**6
@@ -72,8 +73,6 @@ GOAL = 2.0  # gdcli's median at most this many times the print loop's
 FLAT_MIB = 2.0  # allowed peak-RSS growth from the smallest to the largest run of a kind
 QUIET_SIZES = (10**5, 10**6, 10**7)
 CSV_SIZES = (10**5, 10**6)
-
-
 
 
 PRINT_LOOP = (
@@ -107,20 +106,6 @@ class Command:
     expect_exit: int = 0
     samples_ns: list[int] = field(default_factory=list)
     failures: int = 0
-
-
-def find_gdcli() -> list[str]:
-    """The ``gdcli`` console script of this interpreter's environment, else one on PATH,
-    else ``python -m gdcli``."""
-    bindir = Path(sys.executable).parent  # not resolved: keep the venv's bin/ directory
-    for name in ("gdcli", "gdcli.exe"):
-        candidate = bindir / name
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return [str(candidate)]
-    found = shutil.which("gdcli")
-    return [found] if found else [sys.executable, "-m", "gdcli"]
-
-
 
 
 def gdcli_argv(gdcli: list[str], max_iter: int, fmt: str | None) -> list[str]:
@@ -255,13 +240,9 @@ def benchmark(cmds: list[Command], runs: int, seed: int | None, problems: list[s
     return lines
 
 
-
-
 def summarize(samples_ns: list[int]) -> dict[str, float]:
     s = sorted(v / 1e9 for v in samples_ns)
     return {"median": percentile(s, 50), "min": s[0], "max": s[-1]}
-
-
 
 
 def report(cmds: list[Command]) -> list[str]:
@@ -394,8 +375,6 @@ def memory(gdcli: list[str], problems: list[str]) -> list[str]:
         if not flat:
             problems.append(f"memory {name}: peak RSS grows {growth:.1f} MiB with run length")
     return lines
-
-
 
 
 def main(argv: list[str] | None = None) -> int:

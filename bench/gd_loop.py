@@ -52,14 +52,13 @@ import importlib.util
 import os
 import platform
 import random
-import shutil
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from benchlib import child_env, format_table, in_function, package_version, percentile
+from benchlib import gdcli_command as find_gdcli
 
 WARMUP_ROUNDS = 1
 DEFAULT_STEPS = 10**7
@@ -144,22 +143,6 @@ class Command:
     expect_exit: int = 0
     samples_ns: list[int] = field(default_factory=list)
     failures: int = 0
-
-
-def find_gdcli() -> list[str]:
-    """The ``gdcli`` console script of this interpreter's environment, else one on PATH,
-    else ``python -m gdcli``."""
-    bindir = Path(sys.executable).parent  # not resolved: keep the venv's bin/ directory
-    for name in ("gdcli", "gdcli.exe"):
-        candidate = bindir / name
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return [str(candidate)]
-    found = shutil.which("gdcli")
-    return [found] if found else [sys.executable, "-m", "gdcli"]
-
-
-
-
 
 
 def build_commands(steps: int, with_sympy: bool, notes: list[str]) -> list[Command]:
@@ -276,15 +259,9 @@ def compare_finals(
     return lines
 
 
-
-
 def summarize(samples_ns: list[int]) -> dict[str, float]:
     s = sorted(v / 1e9 for v in samples_ns)
     return {"median": percentile(s, 50), "min": s[0], "max": s[-1]}
-
-
-
-
 
 
 def benchmark(

@@ -27,7 +27,6 @@ gdcli's median is at most qalc's.
 from __future__ import annotations
 
 import argparse
-import os
 import platform
 import random
 import shutil
@@ -35,9 +34,9 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from benchlib import child_env, format_table, package_version, percentile
+from benchlib import console_script as find_gdcli
 
 WARMUP_ROUNDS = 3
 EXPR = "tan(x)"
@@ -51,18 +50,6 @@ class Command:
     expect: str | None = None  # substring required in stdout of the first run
     samples_ns: list[int] = field(default_factory=list)
     failures: int = 0
-
-
-def find_gdcli() -> str | None:
-    """The ``gdcli`` console script of this interpreter's environment, else one on PATH."""
-    bindir = Path(sys.executable).parent  # not resolved: keep the venv's bin/ directory
-    for name in ("gdcli", "gdcli.exe"):
-        candidate = bindir / name
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    return shutil.which("gdcli")
-
-
 
 
 def build_commands(notes: list[str]) -> list[Command]:
@@ -113,8 +100,6 @@ def verify(cmd: Command, proc: subprocess.CompletedProcess, problems: list[str])
     return True
 
 
-
-
 def summarize(samples_ns: list[int]) -> dict[str, float]:
     ms = sorted(s / 1e6 for s in samples_ns)
     return {
@@ -125,8 +110,6 @@ def summarize(samples_ns: list[int]) -> dict[str, float]:
     }
 
 
-
-
 def tool_version(argv: list[str]) -> str:
     try:
         proc = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=30)
@@ -134,8 +117,6 @@ def tool_version(argv: list[str]) -> str:
         return "?"
     text = (proc.stdout or proc.stderr).strip()
     return text.splitlines()[0] if text else "?"
-
-
 
 
 def benchmark(cmds: list[Command], runs: int, seed: int | None) -> list[str]:

@@ -67,28 +67,31 @@ class _Eval:
                 raise InputError(f"no value given for {n.name}") from None
         if t is Const:
             return fn.CONSTANTS[n.name]
+        return self.apply(n, [self.ev(a) for a in n.args])
+
+    def apply(self, n: Node, vals: list[float]) -> float:
+        """The value of an operation or call ``n`` on its arguments' values."""
+        t = type(n)
         if t is Add:
-            return sum(self.ev(a) for a in n.args)
+            return sum(vals)
         if t is Mul:
             out = 1.0
-            for a in n.args:
-                out *= self.ev(a)
+            for v in vals:
+                out *= v
             return out
         if t is Neg:
-            return -self.ev(n.args[0])
+            return -vals[0]
         if t is Div:
-            a, b = self.ev(n.args[0]), self.ev(n.args[1])
-            if b == 0:
+            if vals[1] == 0:
                 raise self.fail(DomainError, f"division by zero in {to_str(n)}", n)
-            return a / b
+            return vals[0] / vals[1]
         if t is Pow:
-            return self._pow(n)
+            return self._pow(n, *vals)
         if t is Call:
-            return self._call(n)
+            return self._call(n, vals)
         raise TypeError(t)  # pragma: no cover
 
-    def _pow(self, n: Node) -> float:
-        b, e = self.ev(n.args[0]), self.ev(n.args[1])
+    def _pow(self, n: Node, b: float, e: float) -> float:
         if b == 0 and e < 0:
             raise self.fail(DomainError, f"division by zero in {to_str(n)} (0 to a negative power)",
                             n)
@@ -103,9 +106,8 @@ class _Eval:
         except OverflowError:
             raise self.fail(EvalOverflow, f"{to_str(n)} overflows float64 here", n) from None
 
-    def _call(self, n: Node) -> float:
+    def _call(self, n: Node, args: list[float]) -> float:
         row = fn.FUNCTIONS[n.name]
-        args = [self.ev(a) for a in n.args]
         try:
             return float(row.real(*args))
         except (ValueError, ZeroDivisionError):
@@ -162,6 +164,7 @@ def underflows(nodes: list[Node] | tuple[Node, ...], env: Mapping[str, float]) -
     subnormal): then a zero gradient there is an artefact, not a stationary point."""
     seen: dict[int, float] = {}
     flag = False
+    ev = _Eval(env, None)
 
     def walk(n: Node) -> float:
         nonlocal flag
@@ -169,7 +172,7 @@ def underflows(nodes: list[Node] | tuple[Node, ...], env: Mapping[str, float]) -
         if got is not None:
             return got
         vals = [walk(a) for a in n.args]
-        v = _Eval(env, None)._ev(n) if not n.args else _combine(n, vals)
+        v = ev._ev(n) if not n.args else ev.apply(n, vals)
         # inputs that must be nonzero for the result to be nonzero: every factor of a
         # product, the numerator of a quotient, the base of a power
         inputs = vals if type(n) is Mul else vals[:1] if type(n) in (Div, Pow) else None
@@ -187,21 +190,3 @@ def underflows(nodes: list[Node] | tuple[Node, ...], env: Mapping[str, float]) -
         except (ArithmeticError, ValueError, InputError):
             return False
     return flag
-
-
-def _combine(n: Node, vals: list[float]) -> float:
-    t = type(n)
-    if t is Add:
-        return sum(vals)
-    if t is Mul:
-        out = 1.0
-        for v in vals:
-            out *= v
-        return out
-    if t is Neg:
-        return -vals[0]
-    if t is Div:
-        return vals[0] / vals[1]
-    if t is Pow:
-        return math.pow(vals[0], vals[1])
-    return float(fn.FUNCTIONS[n.name].real(*vals))
