@@ -77,6 +77,25 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        sys.stdout.write(f"gdcli {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit.", callback=_version,
+                     is_eager=True),
+    ] = False,
+) -> None:
+    """Derivatives by the textbook rules, and gradient descent step by step."""
+
+
 EXPR_HELP = "The expression, e.g. 'x**2 - 4*x + 6'; '-' reads one expression per stdin line."
 AT_HELP = "A value VAR=VALUE (repeatable); VALUE may be a constant expression such as pi/2."
 

@@ -188,3 +188,8 @@ def test_usage_errors_exit_2():
     assert r.returncode == 2
     r = run_gdcli("derive", "x", "--bogus")
     assert r.returncode == 2
+
+
+def test_version():
+    r = run_gdcli("--version")
+    assert r.returncode == 0 and r.stdout.startswith(b"gdcli ")
