@@ -193,3 +193,34 @@ def test_usage_errors_exit_2():
 def test_version():
     r = run_gdcli("--version")
     assert r.returncode == 0 and r.stdout.startswith(b"gdcli ")
+
+
+def test_hostile_stdin_is_answered_line_by_line():
+    """1 MB on one line, invalid UTF-8 and a NUL byte: exit 2, a message per bad line with
+    its number, the good lines still answered, no traceback, and promptly."""
+    import time
+
+    data = b"x" * (1 << 20) + b"\n\xff\xfe\nsin(x\x00)\nx**2\n"
+    t = time.perf_counter()
+    r = run_gdcli("derive", "-", input=data)
+    assert time.perf_counter() - t < 5
+    assert r.returncode == 2
+    assert r.stdout == b"\n\n\n2*x\n"
+    err = r.stderr.decode()
+    assert "line 1: error: expression too long" in err
+    assert "line 2: error: invalid UTF-8" in err
+    assert "line 3: error: unsupported character U+0000" in err
+    assert "Traceback" not in err and "\x00" not in err
+
+
+@pytest.mark.parametrize(
+    "expr",
+    ["__import__('os').system('touch gdcli-pwned')", "().__class__.__bases__", "lambda: 1",
+     "[x for x in y]", "f'{x}'", "9**9**9**9", "(" * 10000 + "x" + ")" * 10000, "ｘ**2"],
+)
+def test_hostile_expressions_on_the_command_line(expr, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = run_gdcli("derive", expr)
+    assert r.returncode == 2
+    assert r.stdout == b"" and not (tmp_path / "gdcli-pwned").exists()
+    assert r.stderr.startswith(b"error: ") and b"^" in r.stderr and b"Traceback" not in r.stderr
