@@ -180,7 +180,9 @@ def mul(*factors: Node) -> Node:
             entry[0].append(exp)
     coeff *= _pair_up(powers)
     if ZERO in powers:
-        coeff, dec = Fraction(1), False  # c/0 is undefined for every c: one form, 1/0
+        # anything divided by 0 is undefined: one form, 1/0, so that printing and parsing
+        # it back (x/(0*y) reads as x/0) cannot give a different tree
+        return Pow(ZERO, MINUS_ONE)
     out: list[Node] = []
     spilled: list[Node] = []
     for base, (exps, given) in powers.items():

@@ -483,6 +483,7 @@ ROUND_TRIP_FOUND = [
     "(2*x)**(50*50)",  # 2**2500*x**2500
     "(2*x)**1e300",
     "0⁻²",  # Pow(0, -2) prints as 1/0**2, which is Pow(0, -1)
+    "((x**-1)/0)",  # printed 1/(0*x), which reads back as 1/0
     "x" + "**x" * 51,  # prints as x**(x**(…)): 102 levels of nesting
     "sin(x*" * 100 + "x" + ")" * 100,  # sin(x*x) prints as sin(x**2): 101 levels
     "x" + "**-x" * 50,  # prints as x**(-x**(…))
