@@ -60,8 +60,12 @@ _HINTS = {
 Token = namedtuple("Token", "kind text col width")
 
 
-def parse(text: str) -> Node:
-    """Parse gdcli syntax into a surface tree; raises InputError for anything else."""
+def parse(text: str, notes: list[str] | None = None) -> Node:
+    """Parse gdcli syntax into a surface tree; raises InputError for anything else.
+
+    When ``notes`` is a list, one short line is appended to it for each form whose reading
+    is worth saying (``sin^2(x)`` read as ``sin(x)**2``, ``sinx`` read as a variable, ...);
+    callers print them on stderr."""
     if not isinstance(text, str):
         raise InputError("an expression must be text")
     if len(text) > MAX_LENGTH:
@@ -70,7 +74,11 @@ def parse(text: str) -> Node:
             text,
             MAX_LENGTH,
         )
-    return _Parser(text, tokenize(text)).parse()
+    parser = _Parser(text, tokenize(text))
+    node = parser.parse()
+    if notes is not None:
+        notes.extend(parser.notes)
+    return node
 
 
 def tokenize(text: str) -> list[Token]:
@@ -181,6 +189,7 @@ class _Parser:
         self.toks = tokens
         self.i = 0
         self.depth = 0
+        self.notes: list[str] = []
 
     # --- helpers ---
     @property
