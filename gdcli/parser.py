@@ -8,7 +8,22 @@ every character is matched against the grammar below and anything else is an
     term   := unary (('*' | '/') unary | power)*      # juxtaposition: 2x, 3(x+1), 2 sin(x)
     unary  := ('+' | '-') unary | power
     power  := atom ('**' unary)?                      # right-associative, Python precedence
-    atom   := NUMBER | NAME | FUNC '(' expr (',' expr)* ')' | '(' expr ')'
+    atom   := NUMBER | NAME | call | '(' expr ')'
+    call   := FUNC fpow? ( '(' expr (',' expr)* ')' | NUMBER | NAME )   # bare: see below
+    fpow   := '**' ('-' | '+')? NUMBER                 # sin^2(x), sin²(x), sin^-1(x), sin⁻¹x
+
+Textbook notation, each reading reported through ``notes``:
+
+* ``sin^2(x)``, ``sin**2(x)``, ``sin²(x)`` are ``sin(x)**2`` (any function, any power
+  >= 0); ``sin^-1(x)``, ``sin⁻¹(x)`` are the inverse function ``asin(x)`` (for the rows
+  of ``functions.INVERSES``); other negative powers of a function name are refused as
+  ambiguous (1/sin(x)**2 or asin(x)**2?).
+* A function's argument may go without parentheses when it is a single number, constant
+  or variable followed by ``+ - ) ,``, another function or the end: ``sin x + cos x``,
+  ``sin⁻¹x``. Anything else (``sin 2x``, ``sin x^2``, ``sin x*y``) needs parentheses.
+* ``σ(z)`` is ``sigmoid(z)``; ``σ`` not followed by ``(`` is a variable.
+* Names that look like a function glued to its argument or a variable glued to a
+  constant (``sinx``, ``sin2x``, ``lnx``, ``xe``) stay variables, with a note.
 """
 
 from __future__ import annotations
@@ -21,6 +36,7 @@ from fractions import Fraction
 from . import functions as fn
 from .errors import InputError
 from .nodes import Add, Call, Const, Div, Mul, Neg, Node, Num, Pow, Var
+from .printer import to_str
 from .simplify import MAX_BITS
 
 #: Bounds on input, each an ordinary input error when exceeded (documented in README).
@@ -37,7 +53,23 @@ _KEYWORDS = frozenset(
 )
 
 _NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: Names: ASCII letters, digits and _, and the Greek letters of functions.GREEK; a name
+#: does not start with a digit.
+_LETTERS = "A-Za-z" + "".join(fn.GREEK)
+_NAME = re.compile(f"[{_LETTERS}_][{_LETTERS}0-9_]*")
+#: the whole of a valid variable name (for options such as --wrt θ)
+NAME = re.compile(f"[{_LETTERS}_][{_LETTERS}0-9_]*\\Z")
+#: what may follow a function name glued to it for a "did you mean" note: sinx, sin2x, cosθ1
+_GLUED_ARG = re.compile(f"\\d*[{_LETTERS}]\\d*")
+_GLUED_VAR = re.compile(f"[{_LETTERS}]\\d*")
+#: Greek capitals (and omicron) that look like Latin letters: not names, but pointed at.
+_LOOKALIKE = dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΧο", "ABEZHIKMNOPTXo", strict=True))
+#: Lookalikes of accepted Greek letters (the micro sign that keyboards type for mu).
+_GREEK_LOOKALIKE = {"µ": "μ"}
+#: Greek letters that name a function when called: σ(z) is the sigmoid, as in ML texts.
+_GREEK_CALLS = {"σ": "sigmoid"}
+#: Inverse functions gdcli has under another name (exp^-1 is refused, with this hint).
+_OTHER_INVERSE = {"exp": "log", "log": "exp", "ln": "exp"}
 _SUPERSCRIPT = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+", strict=True))
 #: Non-ASCII characters people paste from documents, and what they mean.
 _UNICODE = {"−": "-", "×": "*", "·": "*", "π": "pi"}
@@ -146,9 +178,10 @@ def _bad_character(text: str, i: int) -> InputError:
         f" ({name})" if name else ""
     )
     # Not normalised silently (a lookalike letter may not be what was meant), but named:
-    plain = unicodedata.normalize("NFKC", ch)
+    plain = _LOOKALIKE.get(ch) or unicodedata.normalize("NFKC", ch)
     hint = f"type the ASCII '{plain}' instead" if plain.isascii() and plain.isprintable() else (
-        "only ASCII and − × · π and superscript powers are accepted"
+        f"for the Greek letter type '{_GREEK_LOOKALIKE[ch]}'" if ch in _GREEK_LOOKALIKE else
+        "only ASCII, Greek letters, − × · π and superscript powers are accepted"
     )
     return InputError(f"unsupported character {label}", text, i, hint)
 
@@ -163,13 +196,20 @@ def _number(tok: Token, text: str) -> Num:
     mant, _, exp = s.lower().partition("e")
     whole, _, frac = mant.partition(".")
     digits = (whole + frac).lstrip("0")
-    # the value is int(digits) * 10**power, read exactly (0.1 is 1/10, not a float)
-    power = (int(exp) if exp else 0) - len(frac) + (len(digits) - len(digits.rstrip("0")))
-    digits = digits.rstrip("0")
     dec = "." in mant or bool(exp)
 
     def refuse(why: str) -> InputError:
         return InputError(f"{why}: {_short(s)}", text, tok.col, width=tok.width)
+
+    # An exponent of thousands of digits must not reach int(): Python refuses to convert
+    # more than 4300 digits (ValueError), and no such exponent is within the bounds anyway.
+    if len(exp.lstrip("+-").lstrip("0")) > 9:
+        if not digits.rstrip("0"):
+            return Num(Fraction(0), dec=dec)  # 0e99999… is still 0
+        raise refuse("number too small" if exp.startswith("-") else "number too large")
+    # the value is int(digits) * 10**power, read exactly (0.1 is 1/10, not a float)
+    power = (int(exp) if exp else 0) - len(frac) + (len(digits) - len(digits.rstrip("0")))
+    digits = digits.rstrip("0")
 
     if len(digits) > MAX_DIGITS:
         raise refuse(f"number with more than {MAX_DIGITS} significant digits")
@@ -199,6 +239,21 @@ class _Parser:
     def error(self, message: str, tok: Token | None = None, hint: str | None = None) -> InputError:
         t = tok or self.tok
         return InputError(message, self.text, t.col, hint, t.width)
+
+    def note(self, line: str) -> None:
+        if line not in self.notes:
+            self.notes.append(line)
+
+    def reading(self, start: int, node: Node, head: Node) -> None:
+        """Say how text[start:] up to the last token was read: as ``node``; ``head`` is
+        the same with its argument shown as … (for a long argument)."""
+        end = self.toks[self.i - 1].col + self.toks[self.i - 1].width
+        typed = self.text[start:end]
+        if len(typed) > 40:
+            opener = self.text.find("(", start, end)
+            typed = self.text[start:opener if opener > 0 else start + 12].rstrip() + "(…)"
+            node = head
+        self.note(f"read {typed} as {to_str(node)}")
 
     def take(self) -> Token:
         t = self.toks[self.i]
@@ -356,12 +411,83 @@ class _Parser:
                 if is_call:
                     raise self.error(f"'{name}' is a constant, not a function", t)
                 return self.mark(Const(name), t.col)
+            if is_call and name in _GREEK_CALLS:
+                node = self.call(t, _GREEK_CALLS[name])
+                self.reading(t.col, node, Call(node.name, (Var("…"),)))
+                return node
             if is_call:
                 raise self.unknown_function(t)
+            guess = _glued(name)
+            if guess:
+                self.note(f"read {name} as the variable {name} — did you mean {guess}?")
             return self.mark(Var(name), t.col)
-        if not is_call:
-            raise self.error(f"function '{name}' needs parentheses", t, hint=f"write {name}(x)")
-        return self.call(t, canonical)
+        return self.function(t, canonical)
+
+    def function(self, t: Token, name: str) -> Node:
+        """A function name and what follows it: a call, a power or inverse written on
+        the name (sin^2(x), sin⁻¹(x)), or a bare argument (sin x)."""
+        power: Num | None = None
+        if self.at("**"):
+            power, name = self.function_power(t, name)
+        bare = not self.at("(")
+        node = self.bare_call(t, name) if bare else self.call(t, name)
+        head = Call(name, (Var("…"),))
+        if power is not None:
+            node, head = self.mark(Pow(node, power), t.col), Pow(head, power)
+        if bare or power is not None or name != fn.NAMES[t.text]:
+            self.reading(t.col, node, head)
+        return node
+
+    def function_power(self, t: Token, name: str) -> tuple[Num | None, str]:
+        """The exponent written on a function name: (power, name), or (None, the inverse
+        function's name) for -1."""
+        self.take()  # '**'
+        sign = self.take().text if self.at("-") or self.at("+") else ""
+        num = self.tok
+        f = t.text
+        if num.kind != "num":
+            raise self.error(f"a power written on a function name must be a number, as in "
+                             f"{f}^2(x)", hint=f"write {f}(x)**(…)")
+        self.take()
+        value = _number(num, self.text)
+        typed = self.text[t.col:num.col + num.width]
+
+        def refuse(message: str, hint: str) -> InputError:
+            return InputError(message, self.text, t.col, hint, num.col + num.width - t.col)
+
+        if sign == "-" and value.value == 1:
+            inverse = fn.INVERSES.get(name)
+            if inverse is None:
+                other = _OTHER_INVERSE.get(f)
+                if other:
+                    raise refuse(f"{typed}(…) is ambiguous",
+                                 f"write {other}(x) for the inverse function of {f}, "
+                                 f"or {f}(x)**-1 for 1/{f}(x)")
+                raise refuse(f"{f} has no inverse function in gdcli, so {typed}(…) is "
+                             "ambiguous", f"for 1/{f}(x) write {f}(x)**-1")
+            return None, inverse
+        if sign == "-" and value.value != 0:
+            p = num.text
+            raise refuse(f"{typed}(…) is ambiguous", f"write 1/{f}(x)**{p} as {f}(x)**-{p}, "
+                         f"or a power of the inverse function as a{f}(x)**{p}"
+                         if f in fn.INVERSES else f"write {f}(x)**-{p}")
+        return value, name
+
+    def bare_call(self, t: Token, name: str) -> Node:
+        """sin x: a function applied to one number, constant or variable without
+        parentheses, when nothing after it could belong to the argument."""
+        arg = self.tok
+        nxt = self.toks[self.i + 1] if arg.kind != "end" else arg
+        simple = arg.kind == "num" or (
+            arg.kind == "name" and arg.text not in fn.NAMES and arg.text not in _KEYWORDS
+        )
+        ends = nxt.kind == "end" or (nxt.kind == "op" and nxt.text in ("+", "-", ")", ",")) or (
+            nxt.kind == "name" and nxt.text in fn.NAMES
+        )
+        if not (simple and ends):
+            raise self.error(f"function '{t.text}' needs parentheses", t,
+                             hint=f"write {t.text}(…) with the whole argument in parentheses")
+        return self.mark(Call(name, (self.atom(),)), t.col)
 
     def unknown_function(self, t: Token) -> InputError:
         import difflib
@@ -394,6 +520,23 @@ class _Parser:
             need = "1 argument" if arity == 1 else f"1 to {arity} arguments"
             raise self.error(f"{t.text} takes {need}, got {len(args)}", t)
         return self.mark(Call(name, tuple(args)), t.col)
+
+
+def _glued(name: str) -> str | None:
+    """What a variable name that looks like a typo probably meant: a function glued to
+    its argument (sinx, sin2x, lnx, cosθ, log10x: the longest function name first) or a
+    variable glued to a constant (xe, pix). None for every other name."""
+    for k in range(len(name) - 1, 0, -1):
+        head, rest = name[:k], name[k:]
+        if head in fn.NAMES and (_GLUED_ARG.fullmatch(rest) or rest in fn.CONSTANTS):
+            return f"{head}({rest})"
+    for c in fn.CONSTANTS:
+        if len(name) > len(c):
+            if name.endswith(c) and _GLUED_VAR.fullmatch(name[: -len(c)]):
+                return f"{name[: -len(c)]}*{c}"
+            if name.startswith(c) and _GLUED_VAR.fullmatch(name[len(c):]):
+                return f"{c}*{name[len(c):]}"
+    return None
 
 
 def _describe(t: Token) -> str:
