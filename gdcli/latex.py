@@ -20,16 +20,33 @@ def to_latex(node: Node) -> str:
     return _tex(node)[0]
 
 
+def _greek(s: str) -> str:
+    """Greek letters in a name as LaTeX commands: θ -> \\theta (a space ends a command
+    before a Latin letter: θx -> \\theta x)."""
+    out = []
+    for i, ch in enumerate(s):
+        cmd = fn.GREEK.get(ch)
+        if cmd is None:
+            out.append(ch)
+        else:
+            nxt = s[i + 1 : i + 2]
+            out.append(f"\\{cmd}" + (" " if nxt.isascii() and nxt.isalpha() else ""))
+    return "".join(out)
+
+
 def _var(name: str) -> str:
     base, _, sub = name.partition("_")
     if not sub:
         stripped = name.rstrip("0123456789")
         if stripped and stripped != name:
             base, sub = stripped, name[len(stripped):]
-    head = f"\\{base}" if base in _GREEK else base if len(base) == 1 else (
-        f"\\mathrm{{{base}}}"
-    )
-    return f"{head}_{{{sub}}}" if sub else head
+    if base in _GREEK:
+        head = f"\\{base}"
+    elif len(base) == 1:
+        head = _greek(base)
+    else:
+        head = f"\\mathrm{{{_greek(base)}}}"
+    return f"{head}_{{{_greek(sub)}}}" if sub else head
 
 
 def _num(v: Fraction, dec: bool) -> tuple[str, int]:
@@ -78,11 +95,13 @@ def _call(n: Node) -> str:
         return f"\\left|{args[0]}\\right|"
     if n.name == "sqrt":
         return f"\\sqrt{{{args[0]}}}"
+    if n.name == "cbrt":
+        return f"\\sqrt[3]{{{args[0]}}}"
     if n.name == "exp":
         return f"e^{{{args[0]}}}"
     if n.name == "log" and len(args) == 2:
         return f"\\log_{{{args[1]}}}\\left({args[0]}\\right)"
-    return f"{row.latex}\\left({args[0]}\\right)"
+    return f"{row.latex}\\left({', '.join(args)}\\right)"
 
 
 def _add(n: Node) -> str:
@@ -139,7 +158,7 @@ def _pow(n: Node) -> tuple[str, int]:
     exp = _tex(e)[0]
     if (
         type(b) is Call
-        and b.name not in ("abs", "exp", "sqrt")
+        and b.name not in ("abs", "exp", "sqrt", "cbrt")
         and len(b.args) == 1
         and type(e) is Num
         and e.value.denominator == 1
