@@ -242,21 +242,51 @@ def print_rows(
 
 
 # --- the whole output ---
-def make_console(out: TextIO) -> Console:
-    """A console for ``out``: the terminal's width, else COLUMNS or 80; no colour or
-    style at all under NO_COLOR (rich alone would still print bold)."""
+def make_console(out: TextIO, width: int | None = None) -> Console:
+    """A console for ``out``: ``width``, else the terminal's, else COLUMNS or 80; no
+    colour or style at all under NO_COLOR (rich alone would still print bold)."""
     from rich.console import Console
 
-    try:
-        tty = out.isatty()
-    except (AttributeError, ValueError):
-        tty = False
-    width = None
-    if not tty:
+    if width is None:
+        try:
+            tty = out.isatty()
+        except (AttributeError, ValueError):
+            tty = False
         columns = os.environ.get("COLUMNS", "")
-        width = int(columns) if columns.isdigit() and int(columns) > 0 else PIPE_WIDTH
+        if not tty:
+            width = int(columns) if columns.isdigit() and int(columns) > 0 else PIPE_WIDTH
     return Console(file=out, width=width, highlight=False, emoji=False, markup=False,
                    color_system=None if os.environ.get("NO_COLOR") else "auto")
+
+
+def pick(rows: Iterable[Row], every: int | None, explain: int = 0) -> tuple[Shown, list[Pair]]:
+    """Consume the rows: the pairs the table shows, and the first ``explain`` pairs."""
+    picker = _Picker(every)
+    explained: list[Pair] = []
+    prev: Row | None = None
+    for row in rows:
+        if prev is not None:
+            pair = (prev, row)
+            picker.add(pair)
+            if len(explained) < explain:
+                explained.append(pair)
+        prev = row
+    return picker.shown(), explained
+
+
+def print_history(
+    console: Console, shown: Shown, variables: Sequence[str], precision: int
+) -> None:
+    """The rows (as a table or blocks) and the caption: what is not shown, and why."""
+    from rich.text import Text
+
+    if not shown.pairs:
+        return
+    ks = [a[0] for a, _ in shown.pairs]
+    cost = print_rows(console, ks, gd_columns(variables, shown.pairs), shown.gap, precision)
+    for note in (hidden_caption(shown), cost):
+        if note:
+            console.print(Text(note))  # wrapped to the width, like the title
 
 
 def render_table(rows: Iterable[Row], ctx: Context, out: TextIO) -> None:
@@ -264,16 +294,7 @@ def render_table(rows: Iterable[Row], ctx: Context, out: TextIO) -> None:
     last), the caption, the summary."""
     from rich.text import Text
 
-    picker = _Picker(ctx.every)
-    explained: list[Pair] = []
-    prev: Row | None = None
-    for row in rows:
-        if prev is not None:
-            pair = (prev, row)
-            picker.add(pair)
-            if len(explained) < ctx.explain:
-                explained.append(pair)
-        prev = row
+    shown, explained = pick(rows, ctx.every, ctx.explain)
     console = make_console(out)
     # rendered whole, then written with every line's end stripped: rich pads wrapped
     # and captioned lines with spaces to the table's width
@@ -282,21 +303,14 @@ def render_table(rows: Iterable[Row], ctx: Context, out: TextIO) -> None:
             for line in explain_lines(ctx, explained):
                 console.print(Text(line), soft_wrap=True)
             console.print()
-        console.print(Text(_title(ctx)))  # its own paragraph, wrapped to the width
-        shown = picker.shown()
-        if shown.pairs:
-            ks = [a[0] for a, _ in shown.pairs]
-            cost = print_rows(console, ks, gd_columns(ctx.layout.variables, shown.pairs),
-                              shown.gap, ctx.precision)
-            for note in (hidden_caption(shown), cost):
-                if note:
-                    console.print(Text(note))
+        console.print(Text(title(ctx)))  # its own paragraph, wrapped to the width
+        print_history(console, shown, ctx.layout.variables, ctx.precision)
         for line in summary_lines(ctx):
             console.print(Text(line), soft_wrap=True)
     out.write("\n".join(line.rstrip() for line in captured.get().split("\n")))
 
 
-def _title(ctx: Context) -> str:
+def title(ctx: Context) -> str:
     grads = ctx.problem.gradient_text()
     if ctx.problem.dim == 1:
         v = ctx.problem.variables[0]
