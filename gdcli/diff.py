@@ -71,6 +71,41 @@ def _shown(n: Node) -> str:
     return f"({s})" if type(n) in (Add, Neg) or (type(n) is Mul and s.startswith("-")) else s
 
 
+def _link(n: Node) -> tuple[Node, Node] | None:
+    """(P, base) with dN/dv = P*d(base)/dv for every variable v, or None.
+
+    A node with one child that holds variables (f(u), c*u, u**n, a**u, log(c, u), -u, u/c)
+    is a link of a chain: its local factor dN/du does not depend on v. P multiplies the
+    local factors down to the first node that is not a link (the base), once, and is kept
+    on the node (``_link``), so the chain rule through 100 nested calls costs one product
+    per level, not one per level per partial derivative. Computed lazily, never for
+    ``--steps`` (which names every level's rule)."""
+    got = n._link
+    if got is not None:
+        return got or None
+    child = _only_varying_child(n)
+    if child is None:
+        n._link = ()
+        return None
+    local = _Local(child).d(n)
+    inner = _link(child)
+    out = (local, child) if inner is None else (mul(local, inner[0]), inner[1])
+    n._link = out
+    return out
+
+
+def _only_varying_child(n: Node) -> Node | None:
+    if type(n) is Var or not n.free:
+        return None
+    found = None
+    for a in n.args:
+        if a.free:
+            if found is not None:
+                return None
+            found = a
+    return found
+
+
 class _Differ:
     def __init__(self, var: str, steps: list[Step] | None) -> None:
         self.var = var
@@ -78,14 +113,23 @@ class _Differ:
         self.depth = 0
         self.memo: dict[Node, Node] = {}
 
+    def _dep(self, n: Node) -> bool:
+        """Whether ``n`` depends on what is differentiated."""
+        return self.var in n.free
+
     # --- bookkeeping for --steps ---
     def d(self, n: Node) -> Node:
-        if self.var not in n.free:
+        if not self._dep(n):
             return self._record("constant rule", n, ZERO)
         if self.steps is None:
             got = self.memo.get(n)
             if got is None:
-                got = self.memo[n] = self._rule(n, None)
+                link = _link(n)
+                if link is None:
+                    got = self._rule(n, None)
+                else:
+                    got = mul(link[0], self.d(link[1]))
+                self.memo[n] = got
             return got
         step = Step("", _shown(n), depth=self.depth)
         self.steps.append(step)
@@ -116,6 +160,10 @@ class _Differ:
             return ONE
         if t is Add:
             self._name(step, "sum rule")
+            if step is None:
+                # constant terms add nothing: skipping them keeps a partial derivative of a
+                # sum of n variables O(1) terms of work, not O(n) (n partials: O(n**2))
+                return add(*(self.d(a) for a in n.args if self._dep(a)))
             return add(*(self.d(a) for a in n.args))
         if t is Neg:
             self._name(step, "constant multiple rule", c="-1")
@@ -131,8 +179,8 @@ class _Differ:
         raise TypeError(t)  # pragma: no cover - constants were handled in d()
 
     def _product(self, n: Node, step: Step | None) -> Node:
-        consts = [a for a in n.args if self.var not in a.free]
-        factors = [a for a in n.args if self.var in a.free]
+        consts = [a for a in n.args if not self._dep(a)]
+        factors = [a for a in n.args if self._dep(a)]
         if consts:
             c = simplify(Mul(tuple(consts))) if len(consts) > 1 else simplify(consts[0])
             self._name(step, "constant multiple rule", c=c)
@@ -163,10 +211,10 @@ class _Differ:
     def _quotient(self, n: Node, step: Step | None) -> Node:
         a, b = n.args
         u, v = simplify(a), simplify(b)
-        if self.var not in b.free:
+        if not self._dep(b):
             self._name(step, "constant multiple rule", c=1 / v)
             return self.d(a) / v
-        if self.var not in a.free:
+        if not self._dep(a):
             self._name(step, "reciprocal rule", form="(c/v)' = -c*v'/v**2")
             return -u * self.d(b) / v**2
         self._name(step, "quotient rule", form="(u/v)' = (u'*v - u*v')/v**2", u=u, v=v)
@@ -175,7 +223,7 @@ class _Differ:
 
     def _power(self, n: Node, step: Step | None) -> Node:
         b, e = n.args
-        base_varies, exp_varies = self.var in b.free, self.var in e.free
+        base_varies, exp_varies = self._dep(b), self._dep(e)
         u, v = simplify(b), simplify(e)
         if not exp_varies:
             if type(b) is Var:
@@ -221,7 +269,7 @@ class _Differ:
     def _log_base(self, n: Node, step: Step | None) -> Node:
         a, b = n.args
         u, base = simplify(a), simplify(b)
-        if self.var in b.free:
+        if self._dep(b):
             # a base that varies: change of base, log(u, b) = log(u)/log(b), then quotient rule
             self._name(step, "change of base", form="log(u, b) = log(u)/log(b)")
             return self.d(Div(Call("log", (a,)), Call("log", (b,))))
@@ -234,3 +282,24 @@ class _Differ:
         if step is not None:
             step.detail.update({k: to_str(v) for k, v in more.items()})
 
+
+
+class _Local(_Differ):
+    """dN/du for a link N whose one varying child is u: u is the variable here."""
+
+    def __init__(self, child: Node) -> None:
+        super().__init__("", None)
+        self.child = child
+
+    def _dep(self, n: Node) -> bool:
+        return bool(n.free)  # only the child holds variables
+
+    def d(self, n: Node) -> Node:
+        if n is self.child:
+            return ONE
+        if not n.free:
+            return ZERO
+        got = self.memo.get(n)
+        if got is None:
+            got = self.memo[n] = self._rule(n, None)
+        return got

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 class Node:
     """Base of all expression nodes. Subclasses set ``args`` (child nodes)."""
 
-    __slots__ = ("args", "_hash", "_key", "_free", "span", "height")
+    __slots__ = ("args", "_hash", "_key", "_free", "_canon", "_link", "_text",
+                 "span", "height")
 
     args: tuple[Node, ...]
 
@@ -46,6 +47,11 @@ class Node:
         self._hash = hash((type(self).__name__, self._ident()))
         self._key = None
         self._free = None
+        # simplify(self), kept once computed: the differentiator asks for the canonical
+        # form of a subtree at every level above it, and once per partial derivative
+        self._canon = None
+        self._link = None  # the differentiator's chain factor (diff._link), var-independent
+        self._text = None  # the printed form and its precedence (printer._str)
         self.span = None  # (start column, end column) in the parsed text, surface nodes only
 
     # --- algebra: canonical constructors live in simplify.py ---

@@ -17,20 +17,7 @@ _MAX_DECIMAL = 18
 
 def to_str(node: Node) -> str:
     """gdcli syntax for a canonical or surface tree."""
-    global _memo
-    outer = _memo is None
-    if outer:
-        _memo = {}
-    try:
-        return _str(node)[0]
-    finally:
-        if outer:
-            _memo = None
-
-
-# Printed forms of the subtrees of the tree being printed: a subtree is looked at more
-# than once (its precedence decides parentheses), and shared subtrees are common.
-_memo: dict[int, tuple[Node, tuple[str, int]]] | None = None
+    return _str(node)[0]
 
 
 def substitute(node: Node, texts: dict[str, str]) -> Node:
@@ -117,13 +104,13 @@ def _negate(t: Node) -> Node:
 
 
 def _str(n: Node) -> tuple[str, int]:
-    if _memo is None:
-        return _str_of(n)
-    got = _memo.get(id(n))
+    # The printed form of a node is kept on it (``_text``): a subtree is looked at more than
+    # once (its precedence decides parentheses), shared subtrees are common, and every
+    # partial derivative of a chain prints the same inner arguments again.
+    got = n._text
     if got is None:
-        # the node is kept with its text: a temporary node's id is never reused meanwhile
-        got = _memo[id(n)] = (n, _str_of(n))
-    return got[1]
+        got = n._text = _str_of(n)
+    return got
 
 
 def _str_of(n: Node) -> tuple[str, int]:

@@ -60,7 +60,9 @@ def _key(n: Node) -> tuple[Any, ...]:
             # a**x and e**x sort like a function: x*e**x, not e**x*x
             return (3, (-1, "", n.height, (key(b),)), key(e))
         bk = key(b)
-        return (bk[0], bk[1], key(e))
+        # the exponent's height first: towers x**x**…**x compare in one step, not one
+        # step per level (sorting them would otherwise be cubic in the depth)
+        return (bk[0], bk[1], (e.height, key(e)))
     if t is Num:
         return (0, (n.value,), ())
     if t is Const:
@@ -147,6 +149,14 @@ def add(*terms: Node) -> Node:
 # --- products ---
 def mul(*factors: Node) -> Node:
     """The canonical product: coefficient first, equal bases merged into powers."""
+    if len(factors) == 2:
+        a, b = factors
+        # 1*u is u: the chain rule multiplies by u' = 1 once per partial derivative, and
+        # flattening a long product again for it would cost its length each time
+        if type(b) is Num and b.value == 1 and not b.dec:
+            return a
+        if type(a) is Num and a.value == 1 and not a.dec:
+            return b
     coeff, dec = Fraction(1), False
     powers: dict[Node, list[Any]] = {}  # base -> [exponents, the factor as given]
     flat: list[Node] = []
@@ -220,11 +230,19 @@ def _pair_up(powers: dict[Node, list[Any]]) -> Fraction:
 
     (x - 1)*(1 - x) = -(x - 1)**2 and abs(u)*sign(u) = u."""
     sign = Fraction(1)
+    # a sum's twin -B has as many terms: build -B only when another sum that long is here
+    # (building it for every sum made each product cost as much as its longest sum)
+    lengths: dict[int, int] = {}
+    for base in powers:
+        if type(base) is Add:
+            lengths[len(base.args)] = lengths.get(len(base.args), 0) + 1
     for base in list(powers):
         entry = powers.get(base)
         if entry is None or not _integer(entry[0]):
             continue
         if type(base) is Add:
+            if lengths[len(base.args)] < 2:
+                continue
             other = Add(tuple(_negate_term(t) for t in base.args))
             twin = powers.get(other)
             if twin is not None and _integer(twin[0]) and key(base) < key(other):
@@ -488,13 +506,15 @@ def call(name: str, *args: Node) -> Node:
 
 # --- surface tree -> canonical tree ---
 def simplify(node: Node) -> Node:
-    """Rebuild a (surface or canonical) tree through the canonical constructors."""
-    memo: dict[int, Node] = {}
+    """Rebuild a (surface or canonical) tree through the canonical constructors.
+
+    The result is kept on each node (``_canon``), so asking again for a subtree, at every
+    nesting level or for every partial derivative, costs nothing: linear, not quadratic."""
 
     def s(n: Node) -> Node:
-        got = memo.get(id(n))
-        if got is not None:
-            return got
+        out = n._canon
+        if out is not None:
+            return out
         t = type(n)
         if t in (Num, Const, Var):
             out = n
@@ -512,7 +532,7 @@ def simplify(node: Node) -> Node:
             out = call(n.name, *map(s, n.args))
         else:  # pragma: no cover - every node type is listed above
             raise TypeError(t)
-        memo[id(n)] = out
+        n._canon = out
         return out
 
     return s(node)
