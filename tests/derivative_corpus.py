@@ -51,6 +51,25 @@ def _heaviside(u):
     return sympy.Heaviside(u, 0)  # gdcli's convention: H(0) = 0
 
 
+def _cbrt(u):
+    return sympy.sign(u) * sympy.Abs(u) ** sympy.Rational(1, 3)  # the real cube root
+
+
+def _acot(u):
+    # gdcli's convention, values in (0, pi); SymPy's acot is atan(1/u), which differs by pi
+    # for u < 0 and has the same derivative away from 0
+    return sympy.pi / 2 - sympy.atan(u)
+
+
+def _leaky_relu(u, a=None):
+    a = sympy.Rational(1, 100) if a is None else a  # torch's default slope
+    return sympy.Max(0, u) + a * sympy.Min(0, u)
+
+
+def _gelu(u):
+    return u * (1 + sympy.erf(u / sympy.sqrt(2))) / 2
+
+
 #: gdcli function name (aliases included) -> SymPy callable, as a SymPy user writes them.
 ELEMENTARY: dict[str, Callable] = {
     "exp": sympy.exp,
@@ -80,10 +99,30 @@ ELEMENTARY: dict[str, Callable] = {
     "relu": _relu,
     "heaviside": _heaviside,
     "sign": sympy.sign,
+    # rows added with the textbook notation (issue 7)
+    "cbrt": _cbrt,
+    "asec": sympy.asec,
+    "acsc": sympy.acsc,
+    "acot": _acot,
+    "arcsec": sympy.asec,
+    "arccsc": sympy.acsc,
+    "arccot": _acot,
+    "asinh": sympy.asinh,
+    "acosh": sympy.acosh,
+    "atanh": sympy.atanh,
+    "arcsinh": sympy.asinh,
+    "arccosh": sympy.acosh,
+    "arctanh": sympy.atanh,
+    "arsinh": sympy.asinh,
+    "arcosh": sympy.acosh,
+    "artanh": sympy.atanh,
+    "erf": sympy.erf,
+    "leaky_relu": _leaky_relu,
+    "gelu": _gelu,
 }
 
 #: Functions kept as single undefined SymPy functions with ``opaque=True``.
-OPAQUE = ("sigmoid", "softplus", "relu", "heaviside", "sign")
+OPAQUE = ("sigmoid", "softplus", "relu", "heaviside", "sign", "leaky_relu", "gelu")
 
 CONSTANTS = {"e": sympy.E, "pi": sympy.pi}
 
@@ -408,17 +447,47 @@ _FLOAT: dict[str, Callable[..., float]] = {
         "arcsin": math.asin,
         "arccos": math.acos,
         "arctan": math.atan,
+        "cbrt": lambda u: math.copysign(abs(u) ** (1 / 3), u),
+        "asec": lambda u: math.acos(1 / u),
+        "acsc": lambda u: math.asin(1 / u),
+        "acot": lambda u: math.pi / 2 - math.atan(u),
+        "asinh": math.asinh,
+        "acosh": math.acosh,
+        "atanh": math.atanh,
+        "erf": math.erf,
+        "leaky_relu": lambda u, a=0.01: u if u > 0 else a * u,
+        "gelu": lambda u: u * (1 + math.erf(u / math.sqrt(2))) / 2,
+        "arcsec": lambda u: math.acos(1 / u),
+        "arccsc": lambda u: math.asin(1 / u),
+        "arccot": lambda u: math.pi / 2 - math.atan(u),
+        "arcsinh": math.asinh,
+        "arccosh": math.acosh,
+        "arctanh": math.atanh,
+        "arsinh": math.asinh,
+        "arcosh": math.acosh,
+        "artanh": math.atanh,
     }.items()
 }
 
-#: Every function of the gdcli language (must match gdcli.functions.FUNCTIONS; the
-#: oracle test checks that it does).
-FUNCTION_NAMES = (
+#: The functions the seeded generator draws from (kept as they were, so that the
+#: generated corpus stays the same list).
+_SEEDED_NAMES = (
     "exp", "log", "log2", "log10", "sqrt", "abs", "sin", "cos", "sec", "csc", "tan", "cot",
     "asin", "acos", "atan", "sinh", "cosh", "tanh", "sigmoid", "softplus", "relu", "sign",
     "heaviside",
 )  # fmt: skip
-ALIASES = ("ln", "arcsin", "arccos", "arctan")
+_SEEDED_ALIASES = ("ln", "arcsin", "arccos", "arctan")
+#: Rows added later, with cases of their own generated from another seed.
+NEW_NAMES = (
+    "cbrt", "asec", "acsc", "acot", "asinh", "acosh", "atanh", "erf", "leaky_relu", "gelu",
+)  # fmt: skip
+NEW_ALIASES = (
+    "arcsec", "arccsc", "arccot", "arcsinh", "arccosh", "arctanh", "arsinh", "arcosh", "artanh",
+)  # fmt: skip
+#: Every function of the gdcli language (must match gdcli.functions.FUNCTIONS; the
+#: oracle test checks that it does).
+FUNCTION_NAMES = _SEEDED_NAMES + NEW_NAMES
+ALIASES = _SEEDED_ALIASES + NEW_ALIASES
 
 _pow = _safe(math.pow)
 
@@ -485,9 +554,12 @@ _BASES = ["2", "3", "10", "e", "pi", "0.5"]
 
 
 class _Generator:
-    def __init__(self, rng: random.Random, names: tuple[str, ...]) -> None:
+    def __init__(
+        self, rng: random.Random, names: tuple[str, ...], functions: tuple[str, ...] = ()
+    ) -> None:
         self.rng = rng
         self.names = names
+        self.functions = functions or _SEEDED_NAMES + _SEEDED_ALIASES
 
     def var(self) -> str:
         return self.rng.choice(self.names)
@@ -512,7 +584,7 @@ class _Generator:
         )[0]
         sub = lambda: self.expr(depth - 1)  # noqa: E731
         if kind == "call":
-            return _call(rng.choice(FUNCTION_NAMES + ALIASES), sub())
+            return _call(rng.choice(self.functions), sub())
         if kind in ("add", "sub", "mul", "div"):
             op = {"add": "+", "sub": "-", "mul": "*", "div": "/"}[kind]
             return _bin(op, sub(), self.expr(rng.randint(0, depth - 1)))
@@ -558,15 +630,15 @@ def _generated(rng: random.Random) -> list[str]:
     out: list[str] = []
     x = _var("x")
     # every function (and alias) alone, of a linear argument, of x**2 + 1, and squared
-    for name in FUNCTION_NAMES + ALIASES:
+    for name in _SEEDED_NAMES + _SEEDED_ALIASES:
         out.append(_call(name, x).text)
-    for name in FUNCTION_NAMES:
+    for name in _SEEDED_NAMES:
         out.append(f"{name}(3*x - 1)")
         out.append(_call(name, _linear(rng, "x")).text)
         out.append(f"{name}(x**2 + 1)" if name not in ("asin", "acos") else f"{name}(x**2/2)")
         out.append(f"{name}(x)**2")
     # every function nested in every other one, once each in a seeded order
-    names = list(FUNCTION_NAMES)
+    names = list(_SEEDED_NAMES)
     inner = names[:]
     rng.shuffle(inner)
     for outer, inn in zip(names, inner, strict=True):
@@ -610,11 +682,67 @@ def _generated(rng: random.Random) -> list[str]:
     return out
 
 
+#: Hand-written cases for the rows added with issue 7 (leaky_relu with a slope needs the
+#: differentiator's several-argument calls).
+NEW_HANDWRITTEN: list[str] = [
+    "cbrt(x)",
+    "cbrt(x**2 - 4)",
+    "x*cbrt(x)",
+    "asec(x**2 + 1)",
+    "acsc(2*x + 3)",
+    "acot(x/2)",
+    "acot(x)*atan(x)",
+    "asinh(x)",
+    "asinh(w1*x + b)",
+    "acosh(x**2 + 1)",
+    "atanh(x/2)",
+    "log(1 - x**2)/2 + x*atanh(x)",
+    "erf(x)",
+    "erf(x/sqrt(2))",
+    "x*erf(x) + exp(-x**2)/sqrt(pi)",
+    "erf(theta)**2",
+    "leaky_relu(x)",
+    "leaky_relu(w*x + b)",
+    "leaky_relu(x, 0.2)",
+    "leaky_relu(w1*x + b, 0.3)",
+    "leaky_relu(x, y)",
+    "gelu(x)",
+    "gelu(w*x + b)",
+    "(gelu(w1*x + b) - y)**2",
+]
+
+
+def _generated_new(rng: random.Random) -> list[str]:
+    """Cases for the rows added later, from a seed of their own: each alone, of a linear
+    argument, squared, nested in and around the seeded functions, and random compositions
+    that use them."""
+    out: list[str] = []
+    x = _var("x")
+    for name in NEW_NAMES + NEW_ALIASES:
+        out.append(_call(name, x).text)
+    for name in NEW_NAMES:
+        out.append(f"{name}(3*x - 1)")
+        out.append(_call(name, _linear(rng, "x")).text)
+        out.append(f"{name}(x)**2")
+        for outer, inner in ((name, rng.choice(_SEEDED_NAMES)), (rng.choice(_SEEDED_NAMES), name)):
+            e = _call(outer, _call(inner, _linear(rng, "x")))
+            if has_domain(e, ["x"], random.Random(e.text)):
+                out.append(e.text)
+    gen = _Generator(rng, VARIABLES, NEW_NAMES + NEW_NAMES + _SEEDED_NAMES)
+    for _ in range(60):
+        e = gen.expr(rng.randint(1, 3))
+        if variables(e.text) and has_domain(e, variables(e.text), random.Random(e.text)):
+            out.append(e.text)
+    return out
+
+
 def _build() -> list[str]:
     rng = random.Random(SEED)
     corpus: list[str] = []
     seen: set[str] = set()
-    for text in HANDWRITTEN + _generated(rng):
+    for text in HANDWRITTEN + _generated(rng) + NEW_HANDWRITTEN + _generated_new(
+        random.Random(SEED + 7)
+    ):
         if text not in seen:
             seen.add(text)
             corpus.append(text)

@@ -33,6 +33,7 @@ from tests.derivative_corpus import (
     CORPUS,
     FUNCTION_NAMES,
     HANDWRITTEN,
+    NEW_HANDWRITTEN,
     POINT_RANGES,
     symbol,
     to_sympy,
@@ -50,6 +51,8 @@ DIGITS = 30
 FIRST = [(text, var) for text in CORPUS for var in variables(text)]
 #: Second derivatives: every 9th corpus entry (hand-written and generated), first variable.
 SECOND = [(text, variables(text)[0]) for text in CORPUS[::9]][:60]
+#: ... and every hand-written case of the rows added with issue 7.
+SECOND += [(text, variables(text)[0]) for text in NEW_HANDWRITTEN]
 
 
 def _exact(expr: sympy.Expr) -> sympy.Expr:
