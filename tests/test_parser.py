@@ -140,21 +140,78 @@ def test_never_evaluates(monkeypatch):
             parse(text)
 
 
-def test_long_chains_stay_fast_and_flat():
-    import time
+def calls(fn):
+    """Python function calls made by fn(): a measure of work that a loaded machine does
+    not change (a wall-clock bound fails on a busy 2-core runner)."""
+    import sys
 
+    count = 0
+
+    def profile(frame, event, arg):
+        nonlocal count
+        if event == "call":
+            count += 1
+
+    sys.setprofile(profile)
+    try:
+        fn()
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+def test_long_chains_stay_fast_and_flat():
     from gdcli import derivative
 
-    for text, want in [
-        ("x" + "*x" * 1999, "2000*x**1999"),
-        ("x" + "/x" * 3000, "-2999/x**3000"),
-        ("x" + "-x" * 3000, "-2999"),
+    for make, want in [
+        (lambda n: "x" + "*x" * (n - 1), lambda n: f"{n}*x**{n - 1}"),
+        (lambda n: "x" + "/x" * n, lambda n: f"-{n - 1}/x**{n}"),
+        (lambda n: "x" + "-x" * n, lambda n: f"{1 - n}"),
     ]:
-        t = time.perf_counter()
-        assert to_str(derivative(parse(text), "x")) == want
-        assert time.perf_counter() - t < 1.0
+        work = {}
+        for n in (1000, 2000):
+            def run(n=n, make=make, want=want):
+                assert to_str(derivative(parse(make(n)), "x")) == want(n)
+
+            work[n] = calls(run)
+        # linear: twice the length, about twice the work (quadratic would be 4 times)
+        assert work[2000] < 2.5 * work[1000], work
+        assert work[2000] < 150 * 2000, work
 
 
 def test_division_chains_keep_python_semantics():
     assert value("a*b/c*d/f", a=2, b=3, c=4, d=5, f=6) == pytest.approx(1.25)
     assert value("10/2/5") == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("1e" + "1" * 4301, "number too large"),  # the fuzzing crash: int() refuses > 4300 digits
+        ("2.5E+" + "9" * 5000, "number too large"),
+        ("1e-" + "1" * 4301, "number too small"),
+        ("x**1e" + "7" * 4400, "number too large"),
+        ("x" + "¹" * 4400, "significant digits"),
+        ("1" * 4400, "significant digits"),
+        ("0." + "0" * 4400 + "1", "number too small"),
+    ],
+)
+def test_literals_of_thousands_of_digits_are_input_errors(text, words):
+    e = error(text)
+    assert words in e.message
+    assert len(e.message) < 120
+
+
+def test_zero_with_a_huge_exponent_is_zero():
+    assert to_str(parse("0e" + "1" * 5000)) == "0"
+    assert to_str(parse("0.000e-" + "9" * 5000)) == "0"
+
+
+def test_huge_exponent_is_exit_2_with_a_caret():
+    from tests.conftest import run_gdcli
+
+    r = run_gdcli("derive", "x + 1e" + "1" * 4301)
+    assert r.returncode == 2
+    err = r.stderr.decode()
+    assert "number too large" in err and "^" in err and "Traceback" not in err
+    assert "internal error" not in err
