@@ -34,6 +34,12 @@ def _greek(s: str) -> str:
     return "".join(out)
 
 
+def variable(name: str) -> str:
+    """LaTeX for a variable name: θ1 -> \\theta_{1}, w_out -> w_{out}, rate -> \\mathrm{rate}
+    (for labels such as \\partial θ that name a variable outside a tree)."""
+    return _var(name)
+
+
 def _var(name: str) -> str:
     base, _, sub = name.partition("_")
     if not sub:
