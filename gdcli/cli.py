@@ -189,12 +189,24 @@ def minimize(
     lr: Annotated[float, typer.Option("--lr", help="Learning rate.")] = 0.1,
     method: Annotated[Method, typer.Option("--method", help="Optimizer.")] = Method.gd,
     tol: Annotated[
-        float, typer.Option("--tol", help="Converged when |gradient| is at most this…")
+        float,
+        typer.Option("--tol", help="Gradient tolerance: converged when |gradient| ≤ TOL "
+                     "(0: only an exact zero).", metavar="TOL"),
     ] = 1e-8,
     xtol: Annotated[
-        float, typer.Option("--xtol", help="…and the step at most this times sqrt(1 + |x|²).")
+        float,
+        typer.Option("--xtol", help="Step tolerance: converged when the shrinking steps put x "
+                     "within XTOL·sqrt(1 + |x|²) of its limit (0: off).", metavar="XTOL"),
     ] = 1e-10,
     max_iter: Annotated[int, typer.Option("--max-iter", help="Iteration limit.")] = 10_000,
+    at: Annotated[
+        list[str] | None,
+        typer.Option("--at", help="Hold a variable fixed: VAR=VALUE (repeatable), e.g. a data "
+                     "value or a parameter.", metavar="VAR=VALUE"),
+    ] = None,
+    maximize: Annotated[
+        bool, typer.Option("--maximize", help="Gradient ascent: x_new = x_old + lr*f'(x_old).")
+    ] = False,
     fmt: Annotated[MinimizeFormat, typer.Option("--format", help="Output format.")] = (
         MinimizeFormat.table
     ),
@@ -202,8 +214,10 @@ def minimize(
         int | None, typer.Option("--every", help="Table: show every N-th step.", metavar="N")
     ] = None,
     precision: Annotated[
-        int, typer.Option("--precision", help="Table: significant digits.", metavar="DIGITS")
-    ] = 7,
+        int | None,
+        typer.Option("--precision", help="Table and --explain: significant digits [default: 7].",
+                     metavar="DIGITS"),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the final point.")] = (
         False
     ),
@@ -213,13 +227,14 @@ def minimize(
 ) -> int:
     """Minimize EXPR by gradient descent, x_new = x_old - lr*f'(x_old), step by step.
 
-    Exit codes: 0 converged, 3 diverged, 4 stopped at --max-iter, 2 bad input.
+    Exit codes: 0 converged, 3 diverged, 4 stopped without converging, 2 bad input,
+    130 interrupted (Ctrl-C).
     """
     from . import cmd_minimize
 
     return cmd_minimize.run(
         expr, x0 or [], lr, tol, xtol, max_iter, fmt.value, every, precision, quiet, explain,
-        sys.stdout, sys.stderr,
+        sys.stdout, sys.stderr, at=at or [], maximize=maximize,
     )
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, TextIO
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .errors import EXIT_DIVERGED, EXIT_MAX_ITER, EXIT_OK, InputError
 from .evaluate import fmt
@@ -12,8 +13,12 @@ from .options import constant, expression_arg, read_stdin_text, variable_name
 from .problem import Problem
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import Settings
+    from .engine import Outcome, Settings
+    from .nodes import Node
     from .render import Context
+
+#: The exit code of a run stopped with Ctrl-C (128 + SIGINT), as shells use.
+EXIT_INTERRUPTED = 130
 
 EXIT = {"converged": EXIT_OK, "diverged": EXIT_DIVERGED, "max_iter": EXIT_MAX_ITER}
 
@@ -73,10 +78,69 @@ def _split_top(text: str) -> list[str]:
     return [p for p in (s.strip() for s in parts) if p] or [text]
 
 
+def fixed_values(items: Sequence[str]) -> dict[str, tuple[str, Node]]:
+    """--at VAR=VALUE (repeatable): variables held fixed, with their text and exact tree."""
+    from .parser import parse
+
+    out: dict[str, tuple[str, Node]] = {}
+    for item in items:
+        name, eq, value = item.partition("=")
+        if not eq:
+            raise InputError(f"--at takes VAR=VALUE, got '{item}'", item, len(item))
+        var = variable_name(name, "--at")
+        if var in out:
+            raise InputError(f"--at gives {var} twice")
+        text = value.strip()
+        number = constant(text, f"--at {var}")  # a finite number: the checks of every option
+        out[var] = (text if _exact_text(text) else fmt(number), parse(text))
+    return out
+
+
+def _exact_text(value: str) -> bool:
+    """Whether a value is better shown as typed (pi/2) than as a float (1.5707963267948966)."""
+    v = value.strip()
+    return any(c.isalpha() for c in v.replace("e", "")) or "/" in v
+
+
+def _one_expression() -> str:
+    """``minimize -``: one expression from stdin (a final newline is fine)."""
+    text = read_stdin_text()
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) > 1:
+        raise InputError(f"minimize reads one expression from stdin, but got {len(lines)} "
+                         "lines; give one (derive - and eval - read one per line)")
+    return text
+
+
+def _tolerance(name: str, value: float) -> float:
+    if not math.isfinite(value) or value < 0:
+        raise InputError(f"{name} must be a finite number ≥ 0, got {fmt(value)}")
+    return value
+
+
 def _positive(name: str, value: float) -> float:
     if not math.isfinite(value) or value <= 0:
-        raise InputError(f"{name} must be a positive finite number, got {value}")
+        raise InputError(f"{name} must be a positive finite number, got {fmt(value)}")
     return value
+
+
+def _contradictions(
+    fmt_name: str, every: int | None, precision: int | None, quiet: bool, explain: bool
+) -> None:
+    """Options that cannot both be honoured are an input error, not silently ignored."""
+    if quiet:
+        for given, name in ((explain, "--explain"), (every is not None, "--every"),
+                            (precision is not None, "--precision"),
+                            (fmt_name != "table", f"--format {fmt_name}")):
+            if given:
+                raise InputError(f"--quiet prints only the final point; it does not go with "
+                                 f"{name}")
+    if fmt_name != "table":
+        for given, name in ((explain, "--explain"), (every is not None, "--every"),
+                            (precision is not None, "--precision")):
+            if given:
+                raise InputError(f"{name} is for the table; --format {fmt_name} has every "
+                                 "iteration at full precision")
 
 
 def run(
@@ -88,74 +152,115 @@ def run(
     max_iter: int,
     fmt_name: str,
     every: int | None,
-    precision: int,
+    precision: int | None,
     quiet: bool,
     explain: bool,
     out: TextIO,
     err: TextIO,
+    at: Sequence[str] = (),
+    maximize: bool = False,
 ) -> int:
     from .engine import Settings, iterate, run_quiet
 
-    text = read_stdin_text() if expr == "-" else expression_arg(expr)
-    problem = Problem(text)
+    text = _one_expression() if expr == "-" else expression_arg(expr)
+    _contradictions(fmt_name, every, precision, quiet, explain)
+    notes: list[str] = []
+    problem = Problem(text, fixed_values(at), maximize, notes)
+    for note in notes:
+        err.write(f"note: {note}\n")
     start = start_point(x0, problem.variables)
     settings = Settings(
         lr=_positive("--lr", lr),
-        gtol=_positive("--tol", tol),
-        xtol=_positive("--xtol", xtol),
+        gtol=_tolerance("--tol", tol),
+        xtol=_tolerance("--xtol", xtol),
         max_iter=max_iter,
     )
     if max_iter < 1:
         raise InputError(f"--max-iter must be at least 1, got {max_iter}")
     if every is not None and every < 1:
         raise InputError(f"--every must be at least 1, got {every}")
-    if not 1 <= precision <= 17:
+    if precision is not None and not 1 <= precision <= 17:
         raise InputError(f"--precision must be between 1 and 17, got {precision}")
     problem.check_start(start)
-    notes = _analysis(problem, start, settings, err, warn=not quiet)
+    lines, analysis = _analysis(problem, start, settings, err, warn=not quiet)
 
-    if quiet:
-        outcome = run_quiet(problem, start, settings)
-        out.write(" ".join(fmt(v) for v in outcome.x) + "\n")
-        if outcome.status != "converged":
-            err.write(f"{outcome.message}\n")
-        return EXIT[outcome.status]
+    with _interruptible() as stop:
+        if quiet:
+            outcome = run_quiet(problem, start, settings, stop)
+            out.write(" ".join(fmt(v) for v in outcome.x) + "\n")
+            if outcome.status != "converged" or outcome.kind in ("saddle", "maximum", "flat") or (
+                problem.maximize and outcome.kind == "minimum"
+            ):
+                out.flush()
+                err.write(f"{outcome.message}\n")
+            return _exit(outcome)
 
-    from .render import RENDERERS, Context, Recorder
+        from .render import RENDERERS, Context, Recorder
 
-    ctx = Context(problem, settings, start, precision=precision, every=every,
-                  explain=3 if explain else 0, notes=notes, on_done=_final_notes)
-    if explain and fmt_name != "table":
-        raise InputError("--explain goes with the table format")
-    RENDERERS[fmt_name](Recorder(iterate(problem, start, settings), ctx), ctx, out)
+        ctx = Context(problem, settings, start, precision=7 if precision is None else precision,
+                      every=every, explain=3 if explain else 0, notes=lines, analysis=analysis,
+                      on_done=_final_notes)
+        RENDERERS[fmt_name](Recorder(iterate(problem, start, settings, stop), ctx), ctx, out)
     outcome = ctx.outcome
     assert outcome is not None
     if fmt_name != "table":
         out.flush()
         err.write(f"{outcome.message}\n")
+    return _exit(outcome)
+
+
+def _exit(outcome: Outcome) -> int:
+    if outcome.reason == "interrupted":
+        return EXIT_INTERRUPTED
     return EXIT[outcome.status]
 
 
-def _final_notes(ctx: Context) -> None:
-    """Once converged: what the Hessian says about the point (min, saddle, inflection)."""
-    from .analysis import second_order
+@contextmanager
+def _interruptible() -> Iterator[Callable[[], bool]]:
+    """Ctrl-C ends the run where it is (the rows so far and the summary are printed); a
+    second Ctrl-C stops at once."""
+    import signal
 
+    hit = [False]
+
+    def on_sigint(signum: int, frame: object) -> None:
+        hit[0] = True
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    try:
+        old = signal.signal(signal.SIGINT, on_sigint)
+    except ValueError:  # not the main thread: no handler, Ctrl-C raises as usual
+        yield lambda: False
+        return
+    try:
+        yield lambda: hit[0]
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+def _final_notes(ctx: Context) -> None:
+    """Once the run has ended: what the analysis of the final point adds."""
     o = ctx.outcome
-    if o is not None and o.status == "converged":
-        note = second_order(ctx.problem, o.x)
-        if note:
-            ctx.notes.append(note)
+    if o is None:
+        return
+    ctx.notes.extend(o.notes)
+    ctx.analysis["kind"] = o.kind
 
 
 def _analysis(
     problem: Problem, start: tuple[float, ...], st: Settings, err: TextIO, warn: bool
-) -> list[str]:
-    """Stationary points for the summary; the stability warning goes to stderr now."""
-    from .analysis import stability, stationary_points
+) -> tuple[list[str], dict[str, Any]]:
+    """Summary lines and the JSON "analysis" known before the run; the stability
+    warning goes to stderr now."""
+    from .analysis import stability
+    from .poly import stationary_points
 
     notes: list[str] = []
+    analysis: dict[str, Any] = {"kind": None, "stability_limit": None,
+                                "stationary_points": None}
     stab = stability(problem, start)
     if stab is not None:
+        analysis["stability_limit"] = stab.limit
         what = "2/f''" if problem.dim == 1 else "2/λmax of the Hessian"
         where = "" if stab.exact else " at the start"
         kind = "this quadratic" if stab.exact else "f"
@@ -163,16 +268,31 @@ def _analysis(
         if st.lr >= stab.limit and warn:
             err.write(
                 f"warning: --lr {fmt(st.lr)} is at or above the {line}: plain gradient "
-                "descent overshoots and oscillates (with growing amplitude above it)\n"
+                f"{'ascent' if problem.maximize else 'descent'} overshoots and oscillates "
+                "(with growing amplitude above it)\n"
             )
         notes.append(line + (f"; --lr {fmt(st.lr)} is above it" if st.lr > stab.limit else ""))
     points = stationary_points(problem)
     if points is not None:
+        flip = {"minimum": "maximum", "maximum": "minimum"} if problem.maximize else {}
         v = problem.variables[0]
+        grad = problem.gradient_text()[0]
+        analysis["stationary_points"] = [
+            {"x": p.x, "exact": p.text, "kind": flip.get(p.kind, p.kind),
+             "f": _value(problem, p.x)}
+            for p in points
+        ]
         if points:
-            at = ", ".join(f"{v} = {p.text} ({p.kind})" for p in points)
-            notes.append(f"analytically: f'({v}) = {problem.gradient_text()[0]} = 0 at {at}")
+            at = ", ".join(f"{v} = {p.text} ({flip.get(p.kind, p.kind)})" for p in points)
+            notes.append(f"analytically: f'({v}) = {grad} = 0 at {at}")
         else:
-            notes.append(f"analytically: f'({v}) = {problem.gradient_text()[0]} has no real root")
-    return notes
+            notes.append(f"analytically: f'({v}) = {grad} has no real root")
+    return notes, analysis
 
+
+def _value(problem: Problem, x: float) -> float | None:
+    try:
+        v = problem.sign * problem.f(x)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return None
+    return v if math.isfinite(v) else None

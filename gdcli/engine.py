@@ -1,42 +1,50 @@
 """The gradient-descent engine: yields one record per iteration, never prints.
 
 Each run compiles one loop for its problem (codegen.py): the gradient inlined, plain
-float arithmetic, the convergence test in the loop. ``iterate`` yields a row per
+float arithmetic, the stopping tests in the loop. ``iterate`` yields a row per
 iteration; ``run_quiet`` runs the same loop without rows or history, so memory stays
-flat however many steps. Anything unusual (a non-finite or far-away iterate, a math
-error) leaves the fast loop and is judged here in Python.
+flat however many steps. Whatever ends the fast loop is judged here in Python, and
+why the run ended is put in words by diagnosis.py.
 
-Stopping rules (documented in README.md):
+Stopping rules (README.md, "How a run ends"):
 
-* converged: ‖∇f(x_k)‖ ≤ gtol and ‖x_k − x_{k−1}‖ ≤ xtol·(1 + ‖x_k‖) for ``patience``
-  consecutive iterations (a gradient that is exactly 0 needs no wait) — and the zero
-  gradient did not come from an underflow (a vanishing gradient on a plateau);
-* diverged: a non-finite x, f or ∇f, a math error (overflow, leaving the domain), or
-  iterates running away (‖x‖ beyond 1e6·max(1, ‖x0‖) with f above f(x0));
-* max_iter: the limit was reached; the message says whether the run oscillated,
-  stalled or was still descending.
+* ``--tol``: the gradient test. ‖∇f(x_k)‖ ≤ tol ends the run at x_k. The point is then
+  checked: an underflowed gradient, a function with no stationary point at all, or a flat
+  region with no stationary point nearby is not convergence.
+* ``--xtol``: the step test. Where successive steps shrink by a ratio r < 1, the iterates
+  are at most about ‖step‖/(1 − r) from their limit; when that is ≤ xtol·√(1 + ‖x_k‖²)
+  for ``patience`` consecutive iterations the run has converged. (A step that is merely
+  small, because the learning rate is small, is not convergence: then r ≈ 1.)
+* machine precision: a step that no longer changes x in float64 (x_{k+1} == x_k) at a
+  point where the gradient changes sign within a few units in the last place.
+* divergence: a non-finite x, f or ∇f, a math error (overflow, leaving the domain), or
+  iterates running away (‖x‖ beyond 1e6·max(1, ‖x0‖) with f above f(x0)).
+* the iteration limit: the last ``WINDOW`` iterations are kept and say what the run was
+  doing (oscillating, descending slowly …).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Generator, Sequence
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import functions as fn
 from .codegen import Emitter, build, local_names
-from .errors import EvalOverflow, InputError
-from .evaluate import evaluate, fmt, underflows
+from .errors import InputError
 from .nodes import Call, Node, Num, Pow
 from .problem import Problem
 from .records import Row
 
 #: An iterate this many times farther out than the start (and with f worse) has run away.
 RUNAWAY = 1e6
-#: Iterations probed after the limit to tell oscillation from slow progress.
-PROBE = 64
+#: The last iterations of a run kept for the diagnosis when it reaches the limit.
+WINDOW = 64
+#: The quiet loop returns to Python this often, so that Ctrl-C is answered promptly.
+CHUNK = 1 << 14
 
 
 @dataclass(frozen=True)
@@ -50,13 +58,15 @@ class Settings:
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # "converged" | "diverged" | "max_iter"
-    reason: str  # "gradient", "nonfinite", "runaway", "domain", "oscillation", "stall", …
+    status: str  # "converged" | "diverged" | "max_iter" (stopped without converging)
+    reason: str  # the SPEC §4 vocabulary: "gradient", "machine_precision", "overflow", …
     message: str
     iterations: int
     x: tuple[float, ...]
     f: float | None
     grad: tuple[float, ...] | None
+    kind: str | None = None  # the final point: minimum, saddle, maximum, flat, or None
+    notes: tuple[str, ...] = field(default=())  # what the analysis adds for the summary
 
 
 # --- the generated loop ---
@@ -76,10 +86,13 @@ def _restricted(node: Node) -> bool:
 def loop_source(problem: Problem, rows: bool, with_f: bool = False) -> str:
     """Python source of the GD loop for ``problem`` (``rows``: yield one row per step).
 
-    The loop returns ``(status, k, x, calm, last step, previous x)``. Without rows f is
-    still evaluated each step when it has a restricted domain, so a step out of the
-    domain of f is caught even where the gradient is defined. Helper names are bound as
-    default arguments: local lookups are the cheapest Python has."""
+    The loop runs iterations k0 … stop_k − 1 and returns
+    ``(status, k, x, calm, previous step², x before the last step)``; status is one of
+    "gradient", "xtol", "fixed" (a step that no longer moves x), "escape" (x left the box
+    ±xrun or stopped being finite), "nonfinite", "error" (a math error) and "limit".
+    Without rows f is still evaluated each step when it has a restricted domain, so a
+    step out of the domain of f is caught even where the gradient is defined. Helper
+    names are bound as default arguments: local lookups are the cheapest Python has."""
     n = problem.dim
     names = local_names(problem.variables)
     with_f = with_f or rows or _restricted(problem.node)
@@ -91,46 +104,55 @@ def loop_source(problem: Problem, rows: bool, with_f: bool = False) -> str:
     s = [f"s{i}" for i in range(n)]
     nx = [f"n{i}" for i in range(n)]
     vs, gs, ss = ", ".join(v), ", ".join(g), ", ".join(s)
-    compute = [*em.lines, *g_lines, *f_line, f"gn2 = {' + '.join(f'{x}*{x}' for x in g)}"]
+
+    def squares(xs: list[str]) -> str:
+        return " + ".join(f"{x}*{x}" for x in xs)
+
+    state = f"k, ({vs},), calm, ps2, ({vs},)"
+    final = [f"yield (k, fx, {vs}, {gs}{', None' * n})"] if rows else []
+    compute = [*em.lines, *g_lines, *f_line, f"gn2 = {squares(g)}"]
     if with_f:
         # never yield a row of inf or nan: a non-finite f or gradient ends the run here
-        compute += ["if not (gn2 < _INF and -_INF < fx < _INF):",
-                    f"    return 'nonfinite', k, ({vs},), calm, ({ss},), ({vs},)"]
-    final = [f"yield (k, fx, {vs}, {gs}{', None' * n})"] if rows else []
-    state = f"k, ({vs},), calm, ({ss},), ({vs},)"
-    converge = [
+        finite = " and ".join(f"-_INF < {x} < _INF" for x in ["fx", *g])
+        compute += [f"if not ({finite}):", f"    return 'nonfinite', {state}"]
+    body = [
+        *compute,
         "if gn2 <= gtol2:",
-        f"    if {' + '.join(f'{x}*{x}' for x in s)} <= xtol2 * "
-        f"(1.0 + {' + '.join(f'{x}*{x}' for x in v)}):",
+        *(f"    {line}" for line in final),
+        f"    return 'gradient', {state}",
+        *(f"{si} = lr * {gi}" for si, gi in zip(s, g, strict=True)),
+        f"ss2 = {squares(s)}",
+        "if ss2 < ps2:",
+        # steps shrinking by r: the limit is about |step|/(1 - r) away
+        "    r = 1.0 - _sqrt(ss2 / ps2)",
+        f"    if ss2 <= xtol2 * (1.0 + {squares(v)}) * r * r:",
         "        calm += 1",
-        "        if calm >= patience or gn2 == 0.0:",
+        "        if calm >= patience:",
         *(f"            {line}" for line in final),
-        f"            return 'converged', {state}",
+        f"            return 'xtol', {state}",
         "    else:",
         "        calm = 0",
         "elif calm:",
         "    calm = 0",
-    ]
-    step = [
-        *(f"{si} = lr * {gi}" for si, gi in zip(s, g, strict=True)),
-        *([f"yield (k, fx, {vs}, {gs}, {ss})"] if rows else []),
         *(f"{ni} = {vi} - {si}" for ni, vi, si in zip(nx, v, s, strict=True)),
+        f"if {' and '.join(f'{a} == {b}' for a, b in zip(nx, v, strict=True))}:",
+        *(f"    {line}" for line in final),
+        f"    return 'fixed', {state}",
+        *([f"yield (k, fx, {vs}, {gs}, {ss})"] if rows else []),
         f"if not ({' and '.join(f'-xrun < {x} < xrun' for x in nx)}):",
-        f"    return 'escape', k + 1, ({', '.join(nx)},), calm, ({ss},), ({vs},)",
+        f"    return 'escape', k + 1, ({', '.join(nx)},), calm, ss2, ({vs},)",
         *(f"{vi} = {ni}" for vi, ni in zip(v, nx, strict=True)),
+        "ps2 = ss2",
     ]
-    body = [*compute, *converge]
-    helpers = sorted(set(re.findall(r"\b_(?:f_\w+|pow|sqrt|INF)\b", "\n".join(body))) | {"_INF"})
+    helpers = sorted(set(re.findall(r"\b_(?:f_\w+|pow|sqrt|INF)\b", "\n".join(body))))
     defaults = "".join(f", {h}={h}" for h in helpers)
     lines = [
-        f"def _loop(k0, {vs}, calm, {ss}, lr, max_iter, gtol2, xtol2, patience, xrun{defaults}):",
+        f"def _loop(k0, {vs}, calm, ps2, lr, stop_k, gtol2, xtol2, patience, xrun{defaults}):",
         "    k = k0",
         "    try:",
-        "        for k in range(k0, max_iter):",
-        *(f"            {line}" for line in body + step),
-        "        k = max_iter",  # the last state: tested, shown, not stepped from
-        *(f"        {line}" for line in body + final),
-        f"        return 'max_iter', {state}",
+        "        for k in range(k0, stop_k):",
+        *(f"            {line}" for line in body),
+        f"        return 'limit', stop_k, ({vs},), calm, ps2, ({vs},)",
         "    except (ValueError, ZeroDivisionError, OverflowError):",
         f"        return 'error', {state}",
     ]
@@ -161,40 +183,89 @@ def _loops(problem: Problem) -> _Loops:
 
 # --- running ---
 def iterate(
-    problem: Problem, x0: Sequence[float], settings: Settings
+    problem: Problem,
+    x0: Sequence[float],
+    settings: Settings,
+    stop: Callable[[], bool] | None = None,
 ) -> Generator[Row, None, Outcome]:
-    """Yield one row per iteration (see records.py); return the Outcome."""
-    return _drive(problem, tuple(map(float, x0)), settings, rows=True)
+    """Yield one row per iteration (see records.py); return the Outcome. ``stop`` is
+    polled between rows: when it answers True the run ends as interrupted."""
+    return _drive(problem, tuple(map(float, x0)), settings, rows=True, stop=stop)
 
 
-def run_quiet(problem: Problem, x0: Sequence[float], settings: Settings) -> Outcome:
+def run_quiet(
+    problem: Problem,
+    x0: Sequence[float],
+    settings: Settings,
+    stop: Callable[[], bool] | None = None,
+) -> Outcome:
     """The same run without rows or history: only the Outcome."""
-    gen = _drive(problem, tuple(map(float, x0)), settings, rows=False)
+    gen = _drive(problem, tuple(map(float, x0)), settings, rows=False, stop=stop)
     try:
         while True:
             next(gen)
-    except StopIteration as stop:
-        return stop.value
+    except StopIteration as done:
+        return done.value
+
+
+def _tee(
+    gen: Generator[Row, None, Any], window: deque[Row], emit: bool, stop: Callable[[], bool] | None
+) -> Generator[Row, None, Any]:
+    """Pass a loop's rows on (if ``emit``), keeping the last ones; its return value."""
+    last: Row | None = None
+    while True:
+        try:
+            row = next(gen)
+        except StopIteration as done:
+            return done.value
+        window.append(row)
+        if emit:
+            yield row
+        last = row
+        if stop is not None and stop():
+            gen.close()
+            k = last[0]
+            n = (len(last) - 2) // 3
+            return "interrupted", k, tuple(last[2 : 2 + n]), 0, 0.0, tuple(last[2 : 2 + n])
 
 
 def _drive(
-    problem: Problem, x0: tuple[float, ...], st: Settings, rows: bool
+    problem: Problem,
+    x0: tuple[float, ...],
+    st: Settings,
+    rows: bool,
+    stop: Callable[[], bool] | None = None,
 ) -> Generator[Row, None, Outcome]:
     if not (math.isfinite(st.lr) and st.lr > 0):
         raise InputError(f"--lr must be a positive finite number, got {st.lr}")
     problem.check_start(x0)
     loops = _loops(problem)
-    loop = loops.get("rows" if rows else "quiet")
+    quiet = loops.get("quiet")
     f0 = problem.f(*x0)
     xrun = RUNAWAY * max(1.0, *(abs(v) for v in x0))
-    k, xs, calm, steps = 0, x0, 0, (0.0,) * len(x0)
-    args = (st.lr, st.max_iter, st.gtol**2, st.xtol**2, st.patience)
+    k, xs, calm, ps2 = 0, x0, 0, 0.0
+    window: deque[Row] = deque(maxlen=WINDOW)
+    record_from = max(0, st.max_iter - WINDOW)  # the last iterations are kept for the diagnosis
+    args = (st.gtol**2, st.xtol**2, st.patience)
     falling = False  # f was below f(x0) far out: an overflow then means unbounded below
+    before = x0
     while True:
-        if rows:
-            status, k, xs, calm, steps, before = yield from loop(k, *xs, calm, *steps, *args, xrun)
+        if stop is not None and stop():
+            status = "interrupted"
+            break
+        if rows or k >= record_from:
+            stop_k = st.max_iter if k >= record_from else record_from
+            gen = loops.get("rows")(k, *xs, calm, ps2, st.lr, stop_k, *args, xrun)
+            status, k, xs, calm, ps2, before = yield from _tee(gen, window, rows, stop)
         else:
-            status, k, xs, calm, steps, before = loop(k, *xs, calm, *steps, *args, xrun)
+            stop_k = min(record_from, k + CHUNK)
+            status, k, xs, calm, ps2, before = quiet(k, *xs, calm, ps2, st.lr, stop_k, *args,
+                                                     xrun)
+        if status == "limit":
+            if k >= st.max_iter:
+                status = yield from _last_state(problem, k, xs, st, window, rows)
+                break
+            continue
         if status != "escape":
             break
         if not all(map(math.isfinite, xs)):
@@ -212,110 +283,51 @@ def _drive(
             break
         if fx <= f0:
             xrun *= 1e3  # far out but still descending: a distant minimum, keep going
-            falling = True
-            if not rows:
+            if not falling:
+                falling = True
                 # from here watch f as the recorded run does, so that both stop at the
                 # same iteration if f falls off the bottom of float64
-                loop = loops.get("quiet+f")
+                quiet = loops.get("quiet+f")
             continue
         status = "runaway"
         grad = _safe(problem.grad, xs)
-        if rows and grad is not None and all(map(math.isfinite, grad)):
-            yield (k, fx, *xs, *grad, *(None,) * problem.dim)  # the runaway iterate, finite
+        if grad is not None and all(map(math.isfinite, grad)):
+            row = (k, fx, *xs, *grad, *(None,) * problem.dim)  # the runaway iterate, finite
+            window.append(row)
+            if rows:
+                yield row
         break
-    if falling and status in ("error", "nonfinite"):
+    if status in ("error", "nonfinite", "step") and not falling:
+        # f fell below f(x0) as the iterates went out, and then overflowed: unbounded below
+        fb = _safe(problem.f, before)
+        falling = fb is not None and fb < f0 and math.hypot(*xs) > math.hypot(*before) and (
+            status != "error" or _safe(problem.f, xs) is None)
+    if falling and status in ("error", "nonfinite", "step"):
         status = "unbounded"  # f was falling far out when it overflowed
-    return _outcome(problem, status, k, xs, x0, f0, st)
+    from .diagnosis import outcome
+
+    return outcome(problem, status, k, xs, x0, f0, st, list(window))
 
 
-def _safe(fn, xs: tuple[float, ...]):  # noqa: ANN001, ANN202
-    try:
-        return fn(*xs)
-    except (ValueError, ZeroDivisionError, OverflowError):
-        return None
-
-
-def _norm(v: Sequence[float]) -> float:
-    return math.sqrt(sum(c * c for c in v))
-
-
-def _point(problem: Problem, xs: Sequence[float]) -> str:
-    if problem.dim == 1:
-        return f"{problem.variables[0]} = {fmt(xs[0])}"
-    pairs = zip(problem.variables, xs, strict=True)
-    return "(" + ", ".join(f"{v} = {fmt(c)}" for v, c in pairs) + ")"
-
-
-def _outcome(
-    problem: Problem,
-    status: str,
-    k: int,
-    xs: tuple[float, ...],
-    x0: tuple[float, ...],
-    f0: float,
-    st: Settings,
-) -> Outcome:
+def _last_state(
+    problem: Problem, k: int, xs: tuple[float, ...], st: Settings, window: deque[Row], rows: bool
+) -> Iterator[Row]:
+    """The state the limit leaves: shown, tested for convergence, not stepped from."""
     fx = _safe(problem.f, xs)
     grad = _safe(problem.grad, xs)
-    gname = "|f'|" if problem.dim == 1 else "|∇f|"
-    smaller = f"try a smaller --lr than {fmt(st.lr)}"
-    if status == "converged":
-        assert grad is not None and fx is not None
-        if underflows(problem.grad_nodes, problem.env(xs)):
-            return Outcome(
-                "max_iter", "underflow",
-                f"stalled at iteration {k}: the gradient underflowed to {fmt(_norm(grad))} at "
-                f"{_point(problem, xs)}, where f is flat in float64 (a vanishing gradient, "
-                "not a minimum)",
-                k, xs, fx, grad,
-            )
-        return Outcome(
-            "converged", "gradient",
-            f"converged in {k} iterations: {gname} = {_norm(grad):.3g} ≤ {st.gtol:g}",
-            k, xs, fx, grad,
-        )
-    if status in ("nonfinite", "unbounded", "step"):
-        if status == "step":
-            why = (f"the step lr·gradient from {_point(problem, xs)} overflowed float64; "
-                   f"{smaller}")
-        elif status == "unbounded":
-            # f kept falling all the way out: there is no minimum to find that way
-            why = f"f decreases without bound (still falling at {_point(problem, xs)})"
-        else:
-            why = f"f or its gradient overflowed (no longer a finite number); {smaller}"
-        return Outcome(
-            "diverged", status if status != "step" else "nonfinite",
-            f"diverged at iteration {k}: {why}",
-            k, xs, fx if fx is not None and math.isfinite(fx) else None,
-            grad if grad is not None and all(map(math.isfinite, grad)) else None,
-        )
-    if status == "runaway":
-        return Outcome(
-            "diverged", "runaway",
-            f"diverged at iteration {k}: the iterates are running away ({_point(problem, xs)}, "
-            f"f grew from {f0:.6g} to {fx:.6g}); {smaller}",
-            k, xs, fx, grad,
-        )
-    if status == "error":
-        return Outcome(
-            "diverged", "domain",
-            f"diverged at iteration {k}: {_domain_reason(problem, xs)}; {smaller}",
-            k, xs, fx, grad,
-        )
-    # the iteration limit: say what the run was doing
-    from .analysis import at_limit
-
-    return Outcome("max_iter", *at_limit(problem, xs, st, k), k, xs, fx, grad)
+    if fx is None or grad is None:
+        return "error"
+    if not (math.isfinite(fx) and all(map(math.isfinite, grad))):
+        return "nonfinite"
+    row = (k, fx, *xs, *grad, *(None,) * problem.dim)
+    window.append(row)
+    if rows:
+        yield row
+    return "gradient" if math.fsum(g * g for g in grad) <= st.gtol**2 else "max_iter"
 
 
-def _domain_reason(problem: Problem, xs: tuple[float, ...]) -> str:
-    env = problem.env(xs)
-    for node in (problem.node, *problem.grad_nodes):
-        try:
-            evaluate(node, env)
-        except EvalOverflow as e:
-            return f"a value overflowed at {_point(problem, xs)} ({e.message})"
-        except InputError as e:
-            return f"the step left the domain at {_point(problem, xs)} ({e.message})"
-    return f"a value overflowed at {_point(problem, xs)}"
-
+def _safe(func: Callable[..., Any], xs: Sequence[float]) -> Any:
+    try:
+        return func(*xs)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return None

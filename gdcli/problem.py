@@ -2,27 +2,64 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 
 from .codegen import compile_many, compile_one
 from .diff import derivative
 from .errors import InputError
-from .evaluate import evaluate
-from .nodes import Node
+from .evaluate import evaluate, fmt
+from .nodes import Neg, Node, Var
 from .parser import parse
 from .printer import to_str
 
 
-class Problem:
-    """f, its variables (alphabetical), its gradient as trees and as float functions."""
+def fix_values(node: Node, fixed: Mapping[str, Node]) -> Node:
+    """The tree with the variables in ``fixed`` replaced by their constant trees."""
+    if type(node) is Var:
+        return fixed.get(node.name, node)
+    if not node.args or not (node.free & fixed.keys()):
+        return node
+    new = object.__new__(type(node))
+    if hasattr(node, "name"):
+        new.name = node.name  # type: ignore[attr-defined]
+    new._init(tuple(fix_values(a, fixed) for a in node.args))
+    new.span = node.span
+    return new
 
-    def __init__(self, text: str) -> None:
+
+class Problem:
+    """f, its variables (alphabetical), its gradient as trees and as float functions.
+
+    ``fixed`` holds variables given a value with ``--at`` (parameters, data values): they
+    are constants of the problem. With ``maximize`` the engine descends on −f (the
+    objective); ``sign`` (−1) turns its values back into the user's f for display."""
+
+    def __init__(
+        self,
+        text: str,
+        fixed: Mapping[str, tuple[str, Node]] | None = None,
+        maximize: bool = False,
+        notes: list[str] | None = None,
+    ) -> None:
         self.text = text
-        self.node: Node = parse(text)
+        self.notes: list[str] = [] if notes is None else notes
+        surface = parse(text, notes=self.notes)
+        self.fixed = dict(fixed or {})
+        lacking = sorted(set(self.fixed) - surface.free)
+        if lacking:
+            raise InputError(
+                f"--at names {', '.join(lacking)}, but the expression's variables are "
+                f"{', '.join(sorted(surface.free)) or 'none'}"
+            )
+        self.user_node = fix_values(surface, {v: n for v, (_, n) in self.fixed.items()})
+        self.sign = -1.0 if maximize else 1.0
+        self.node: Node = Neg(self.user_node) if maximize else self.user_node
+        self.node.span = self.user_node.span
         self.variables: tuple[str, ...] = tuple(sorted(self.node.free))
         if not self.variables:
-            raise InputError(f"nothing to minimize: {text} has no variables", text, 0)
+            held = " (every variable is held fixed by --at)" if self.fixed else ""
+            raise InputError(f"nothing to minimize: {text} has no variables{held}", text, 0)
         self.grad_nodes: tuple[Node, ...] = tuple(derivative(self.node, v) for v in self.variables)
         self.f = compile_one(self.node, self.variables)
         self.grad = compile_many(self.grad_nodes, self.variables)
@@ -30,6 +67,10 @@ class Problem:
     @property
     def dim(self) -> int:
         return len(self.variables)
+
+    @property
+    def maximize(self) -> bool:
+        return self.sign < 0
 
     @cached_property
     def hessian_nodes(self) -> tuple[tuple[Node, ...], ...]:
@@ -39,7 +80,12 @@ class Problem:
         )
 
     def gradient_text(self) -> list[str]:
-        return [to_str(g) for g in self.grad_nodes]
+        """The user's gradient (of f, also when maximizing), as gdcli syntax."""
+        return [to_str(-g if self.maximize else g) for g in self.grad_nodes]
+
+    def fixed_text(self) -> str:
+        """'x = 1.5, y = 1' for the values held fixed with --at."""
+        return ", ".join(f"{v} = {t}" for v, (t, _) in sorted(self.fixed.items()))
 
     def env(self, x: Sequence[float]) -> dict[str, float]:
         return dict(zip(self.variables, x, strict=True))
@@ -47,7 +93,7 @@ class Problem:
     def check_start(self, x: Sequence[float]) -> None:
         """Refuse a start outside the domain of f or of its gradient (exit 2)."""
         env = self.env(x)
-        where = ", ".join(f"{k} = {v!r}" for k, v in env.items())
+        where = ", ".join(f"{k} = {fmt(v)}" for k, v in env.items())
         for node in (self.node, *self.grad_nodes):
             try:
                 evaluate(node, env, self.text if node is self.node else None)
@@ -59,3 +105,4 @@ class Problem:
                     e.hint,
                     e.width,
                 ) from None
+

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Any, TextIO
 
 from .engine import Outcome, Settings
 from .problem import Problem
@@ -30,6 +30,21 @@ class Context:
     outcome: Outcome | None = None  # set once the rows are exhausted
     notes: list[str] = field(default_factory=list)  # analysis lines for the summary
     on_done: Callable[[Context], None] | None = None  # adds notes once the outcome is known
+    analysis: dict[str, Any] = field(default_factory=dict)  # JSON "analysis" (SPEC §4)
+
+    def settings_json(self) -> dict[str, Any]:
+        """What the run used (SPEC §4 "settings")."""
+        st, prob = self.settings, self.problem
+        return {
+            "x0": dict(zip(prob.variables, self.x0, strict=True)),
+            "method": self.method,
+            "lr": st.lr,
+            "tol": st.gtol,
+            "xtol": st.xtol,
+            "max_iter": st.max_iter,
+            "maximize": prob.maximize,
+            "fixed": {v: _value(n) for v, (_, n) in sorted(prob.fixed.items())},
+        }
 
     @property
     def layout(self) -> Layout:
@@ -37,16 +52,39 @@ class Context:
 
 
 class Recorder:
-    """Iterates the engine's generator and keeps its return value (the Outcome)."""
+    """Iterates the engine's generator and keeps its return value (the Outcome). For
+    gradient ascent the engine descends on −f: rows are turned back into the user's f,
+    ∇f and steps (x_{k+1} = x_k + step) here, so that no renderer needs to know."""
 
     def __init__(self, gen: Iterator[Row], ctx: Context) -> None:
         self.gen = gen
         self.ctx = ctx
 
     def __iter__(self) -> Iterator[Row]:
-        self.ctx.outcome = yield from self.gen  # type: ignore[misc]
+        if self.ctx.problem.maximize:
+            self.ctx.outcome = yield from _ascent(self.gen)  # type: ignore[arg-type]
+        else:
+            self.ctx.outcome = yield from self.gen  # type: ignore[misc]
         if self.ctx.on_done is not None:
             self.ctx.on_done(self.ctx)
+
+
+def _ascent(gen: Generator[Row, None, Outcome]) -> Generator[Row, None, Outcome]:
+    while True:
+        try:
+            row = next(gen)
+        except StopIteration as done:
+            return done.value
+        n = (len(row) - 2) // 3
+        # f, the gradient and the step change sign; 0.0 - v, not -v, so never a -0.0
+        flipped = tuple(None if v is None else 0.0 - v for v in row[2 + n :])
+        yield (row[0], 0.0 - row[1], *row[2 : 2 + n], *flipped)
+
+
+def _value(node: Any) -> float:
+    from .evaluate import evaluate
+
+    return evaluate(node, {})
 
 
 # --- streamed text formats ---
@@ -110,11 +148,14 @@ def _json(rows: Iterable[Row], ctx: Context, out: TextIO) -> None:
         "method": ctx.method,
         "variables": list(lay.variables),
         "status": o.status,
+        "reason": o.reason,
         "message": o.message,
         "iterations": o.iterations,
         "x": dict(zip(lay.variables, o.x, strict=True)),
         "f": o.f,
         "grad": dict(zip(lay.variables, o.grad, strict=True)) if o.grad else None,
+        "settings": ctx.settings_json(),
+        "analysis": {**ctx.analysis, "kind": o.kind},
     }
     text = json.dumps(head, ensure_ascii=False)
     out.write(text[:-1] + ', "history": [' + ", ".join(history) + "]}\n")

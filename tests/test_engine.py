@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gdcli.analysis import stability, stationary_points
+from gdcli.analysis import stability
 from gdcli.engine import Settings, iterate, loop_source, run_quiet
 from gdcli.errors import InputError
+from gdcli.poly import stationary_points
 from gdcli.problem import Problem
 
 
@@ -89,12 +90,12 @@ def test_oscillation_ends_at_the_limit_and_says_so():
 
 def test_slow_progress_is_not_convergence():
     out = run_quiet(Problem("x**2"), [1], Settings(lr=1e-6, max_iter=100))
-    assert out.status == "max_iter" and out.reason == "slow"
+    assert out.status == "max_iter" and out.reason == "slow_descent"
 
 
 def test_underflowed_gradient_is_not_convergence():
     out = run_quiet(Problem("sigmoid(x)"), [-800], Settings())
-    assert out.status == "max_iter" and out.reason == "underflow"
+    assert out.status == "max_iter" and out.reason == "vanishing_gradient"
     assert "vanishing gradient" in out.message
 
 
@@ -121,7 +122,8 @@ def test_unbounded_below():
 
 def test_distant_minimum_is_not_a_runaway():
     out = run_quiet(Problem("(x - 1e7)**2"), [0], Settings(lr=0.1))
-    assert out.status == "converged" and abs(out.x[0] - 1e7) < 1e-6
+    # --xtol is relative: within 1e-10*(1 + |x|) of the limit, about 1e-3 here
+    assert out.status == "converged" and abs(out.x[0] - 1e7) < 2e-3
 
 
 def test_generated_code_holds_no_user_text():
@@ -136,17 +138,18 @@ def test_generated_code_holds_no_user_text():
     x0=st.floats(-10, 10), lr=st.floats(0.001, 1.5),
 )
 def test_reported_convergence_is_real(a, b, c, x0, lr):
-    """Whatever the learning rate (including chaotic ones), 'converged' means the
-    gradient is within tolerance and the last steps were small."""
+    """Whatever the learning rate (including chaotic ones), 'converged' means a stationary
+    point: the gradient within --tol, or (--xtol, machine precision) a root of f' within
+    a relative 1e-8 of the final point."""
     text = f"{a}*x**2 + {b}*x + {c}*x**4"
     rows, out = run_rows(text, [x0], lr=lr, max_iter=2000)
     assert out.status in ("converged", "diverged", "max_iter")
     if out.status == "converged":
-        assert abs(rows[-1][3]) <= 1e-8
-        if rows[-1][3] != 0:  # an exactly zero gradient needs no wait
-            for before, after in zip(rows[-4:-1], rows[-3:]):
-                assert abs(after[3]) <= 1e-8  # small gradients three times running…
-                assert abs(before[4]) <= 1e-10 * math.hypot(1, after[2])  # …after small steps
+        x, g = rows[-1][2], rows[-1][3]
+        assert rows[-1][4] is None
+        if abs(g) > 1e-8:
+            curvature = abs(2 * a + 12 * c * x * x)
+            assert abs(g) / curvature <= 1e-8 * (1 + abs(x)), out.message
 
 
 def test_stationary_points_of_polynomials():

