@@ -251,7 +251,8 @@ class _Parser:
         typed = self.text[start:end]
         if len(typed) > 40:
             opener = self.text.find("(", start, end)
-            typed = self.text[start:opener if opener > 0 else start + 12].rstrip() + "(…)"
+            typed = (self.text[start:opener] + "(…)" if opener > 0 else
+                     self.text[start:start + 24] + "…")
             node = head
         self.note(f"read {typed} as {to_str(node)}")
 
