@@ -81,19 +81,24 @@ class Curvature(NamedTuple):
     text: str  # "f'' = 2 > 0", "Hessian eigenvalues -2, 2"
 
 
-def curvature(problem: Problem, x: Sequence[float]) -> Curvature | None:
-    """The second-order test at a point where the gradient (nearly) vanishes."""
+def curvature(problem: Problem, x: Sequence[float], sign: float = 1.0) -> Curvature | None:
+    """The second-order test at a point where the gradient (nearly) vanishes. ``kind`` is
+    that of the objective; ``text`` shows the curvature of ``sign``·objective (the user's
+    f when maximizing)."""
     eig = hessian_eigenvalues(problem, x)
     if not eig or not all(map(math.isfinite, eig)):
         return None
     scale = max(1.0, *(abs(e) for e in eig))
     lo, hi = eig[0], eig[-1]
-    vals = ", ".join(f"{e:.3g}" for e in eig)
+    shown = sorted(sign * e for e in eig)
+    vals = ", ".join(f"{e:.3g}" for e in shown)
     what = f"f'' = {vals}" if problem.dim == 1 else f"Hessian eigenvalues {vals}"
+    pos = f"{what} > 0" if problem.dim == 1 else f"{what}, all > 0"
+    neg = f"{what} < 0" if problem.dim == 1 else f"{what}, all < 0"
     if lo > 1e-9 * scale:
-        return Curvature("minimum", f"{what} > 0" if problem.dim == 1 else f"{what}, all > 0")
+        return Curvature("minimum", pos if sign > 0 else neg)
     if hi < -1e-9 * scale:
-        return Curvature("maximum", f"{what} < 0" if problem.dim == 1 else f"{what}, all < 0")
+        return Curvature("maximum", neg if sign > 0 else pos)
     if lo < -1e-9 * scale and hi > 1e-9 * scale:
         return Curvature("saddle", f"{what}, of both signs")
     return Curvature("flat", f"{what}, about 0")

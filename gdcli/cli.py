@@ -18,7 +18,16 @@ from .errors import GdcliError, report
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class ExprCommand(TyperCommand):
+class StrictCommand(TyperCommand):
+    """A command where an option that takes one value, given twice, is a usage error:
+    click would silently keep the last one (``--lr 0.1 --lr 0.5``)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        refuse_repeats(self, args)
+        return super().parse_args(ctx, args)
+
+
+class ExprCommand(StrictCommand):
     """A command whose first argument is an expression that may begin with '-'.
 
     ``gdcli derive "-x**2"`` must read ``-x**2`` as the expression, not as options
@@ -27,6 +36,36 @@ class ExprCommand(TyperCommand):
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return super().parse_args(ctx, protect_expression(self, args))
+
+
+def refuse_repeats(cmd: Any, args: list[str]) -> None:
+    """Raise a usage error for a non-repeatable option given more than once."""
+    # click's UsageError, whether typer vendors click (0.28) or depends on it (older)
+    usage_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+    by_name: dict[str, Any] = {}
+    for p in cmd.params:
+        if getattr(p, "param_type_name", "") == "option":
+            for name in (*p.opts, *p.secondary_opts):
+                by_name[name] = p
+    seen: dict[int, str] = {}
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            break
+        name = a.split("=", 1)[0] if a.startswith("--") else a
+        p = by_name.get(name)
+        if p is None:
+            i += 1
+            continue
+        takes_value = not (p.is_flag or p.count)
+        i += 2 if takes_value and "=" not in a else 1
+        if p.multiple or p.count:
+            continue
+        if id(p) in seen:
+            first = "" if seen[id(p)] == name else f" (as {seen[id(p)]} and {name})"
+            raise usage_error(f"{p.opts[0]} is given twice{first}; give it once", ctx=None)
+        seen[id(p)] = name
 
 
 def protect_expression(cmd: Any, args: list[str]) -> list[str]:
@@ -238,7 +277,7 @@ def minimize(
     )
 
 
-@app.command()
+@app.command(cls=StrictCommand)
 @handled
 def rules(
     fmt: Annotated[RulesFormat, typer.Option("--format", help="Output format.")] = (

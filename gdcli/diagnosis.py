@@ -193,7 +193,7 @@ def _kind_here(
         if abs(near.x - xs[0]) <= 1e-3 * (1.0 + abs(xs[0])):
             kind = {"inflection": "saddle"}.get(near.kind, near.kind)
             at_exact = True
-    c = curvature(problem, xs)
+    c = curvature(problem, xs, say.sign)
     if c is not None:
         if kind is None:
             kind = c.kind
@@ -240,8 +240,10 @@ def _at_limit(
 
     if has_no_minimum(problem):
         points = stationary_points(problem) or []
-        which = "; its stationary points are " + ", ".join(
-            f"{problem.variables[0]} = {p.text} ({p.kind})" for p in points) if points else ""
+        listed = ", ".join(f"{problem.variables[0]} = {p.text} ({say.kind(p.kind)})"
+                           for p in points)
+        which = (f"; its only stationary point is {listed}" if len(points) == 1 else
+                 f"; its stationary points are {listed}" if points else "")
         return ("no_minimum",
                 f"{head}: f has no {say.best} — it {say.falls} without bound as "
                 f"{unbounded_toward(problem)}{which}. No learning rate or iteration limit "

@@ -215,8 +215,10 @@ def unbounded_toward(problem: Problem) -> str | None:
     "x → -∞", "x → +∞" or "x → ±∞"; None if it is bounded below or not a polynomial."""
     if problem.dim != 1:
         return None
+    from .simplify import simplify
+
     var = problem.variables[0]
-    c = poly_coeffs(problem.node, var)
+    c = poly_coeffs(simplify(problem.node), var)  # the canonical tree: no Neg or Div
     if not c or max(c) == 0:
         return None
     deg, lead = max(c), c[max(c)]

@@ -10,35 +10,54 @@ if TYPE_CHECKING:
     from .render import Context
 
 
+def step_name(var: str, k: int) -> str:
+    """x1, y1 — and w1_1 for a name that ends in a digit (w11 would read as w11)."""
+    return f"{var}_{k}" if var[-1].isdigit() else f"{var}{k}"
+
+
 def explain_lines(ctx: Context, pairs: list[tuple[Row, Row]]) -> list[str]:
-    """The first steps as a textbook writes them: x1 = 8 - 0.1*(2*8 - 4) = 6.8."""
+    """The first steps as a textbook writes them: x1 = 8 - 0.1*(2*8 - 4) = 6.8, numbers
+    to --precision significant digits (the worked example's are shorter than that)."""
     from .printer import substitute, to_str
 
     prob, lay = ctx.problem, ctx.layout
-    lr = fmt(ctx.settings.lr)
-    one = prob.dim == 1
+    p = ctx.precision
+    lr = _num(ctx.settings.lr, p)
+    op = "+" if prob.maximize else "-"
+    grads = [-g for g in prob.grad_nodes] if prob.maximize else list(prob.grad_nodes)
     lines = []
     for a, b in pairs:
         k = a[0]
-        texts = {v: fmt(x) for v, x in zip(prob.variables, a[lay.x], strict=True)}
+        texts = {v: _num(x, p) for v, x in zip(prob.variables, a[lay.x], strict=True)}
         for i, v in enumerate(prob.variables):
-            g = to_str(substitute(prob.grad_nodes[i], texts))
-            name = f"{v}{k + 1}" if one else f"{v}_{k + 1}"
+            g = to_str(substitute(grads[i], texts))
             old = texts[v] if not texts[v].startswith("-") else f"({texts[v]})"
-            lines.append(f"{name} = {old} - {lr}*({g}) = {fmt(b[lay.x][i])}")
+            lines.append(f"{step_name(v, k + 1)} = {old} {op} {lr}*({g}) = "
+                         f"{_num(b[lay.x][i], p)}")
     return lines
 
 
+def _num(v: float, digits: int) -> str:
+    """``v`` to ``digits`` significant digits, as gdcli syntax (never -0)."""
+    s = f"{v:.{digits}g}"
+    if "e" in s:
+        mant, exp = s.split("e")
+        s = f"{mant}e{int(exp)}"
+    return "0" if s in ("-0", "0") else s
+
+
 def summary_lines(ctx: Context) -> list[str]:
+    """The outcome in words, the final point, and what the analysis says."""
+    import math
+
     o = ctx.outcome
     assert o is not None
     prob = ctx.problem
     lines = [o.message]
     point = ", ".join(f"{v} = {fmt(x)}" for v, x in zip(prob.variables, o.x, strict=True))
     fx = "—" if o.f is None else fmt(o.f)
-    gn = "—" if o.grad is None else f"{sum(g * g for g in o.grad) ** 0.5:.3g}"
-    lines.append(f"  final point {point};  f = {fx};  |gradient| = {gn}")
+    gn = "—" if o.grad is None else f"{math.hypot(*o.grad):.3g}"
+    held = f" (with {prob.fixed_text()} held fixed)" if prob.fixed else ""
+    lines.append(f"  final point {point}{held};  f = {fx};  |gradient| = {gn}")
     lines.extend(f"  {note}" for note in ctx.notes)
     return lines
-
-
