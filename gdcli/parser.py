@@ -10,7 +10,7 @@ every character is matched against the grammar below and anything else is an
     power  := atom ('**' unary)?                      # right-associative, Python precedence
     atom   := NUMBER | NAME | call | '(' expr ')'
     call   := FUNC fpow? ( '(' expr (',' expr)* ')' | NUMBER | NAME )   # bare: see below
-    fpow   := '**' ('-' | '+')? NUMBER                 # sin^2(x), sin²(x), sin^-1(x), sin⁻¹x
+    fpow   := '**' ( sign? NUMBER | '(' sign? NUMBER ')' )   # sin^2(x), sin⁻¹x, sin^(-1)(x)
 
 Textbook notation, each reading reported through ``notes``:
 
@@ -443,6 +443,15 @@ class _Parser:
         """The exponent written on a function name: (power, name), or (None, the inverse
         function's name) for -1."""
         self.take()  # '**'
+        # sin^(-1)(x), sin^(2)(x): a parenthesised number is the same as a bare one
+        j = self.i + 1
+        if self.toks[j].kind == "op" and self.toks[j].text in "+-":
+            j += 1
+        paren = self.at("(") and self.toks[j].kind == "num" and (
+            self.toks[j + 1].kind == "op" and self.toks[j + 1].text == ")"
+        )
+        if paren:
+            self.take()
         sign = self.take().text if self.at("-") or self.at("+") else ""
         num = self.tok
         f = t.text
@@ -450,11 +459,12 @@ class _Parser:
             raise self.error(f"a power written on a function name must be a number, as in "
                              f"{f}^2(x)", hint=f"write {f}(x)**(…)")
         self.take()
+        last = self.take() if paren else num  # the typed form ends at ')' or the number
         value = _number(num, self.text)
-        typed = self.text[t.col:num.col + num.width]
+        typed = self.text[t.col:last.col + last.width]
 
         def refuse(message: str, hint: str) -> InputError:
-            return InputError(message, self.text, t.col, hint, num.col + num.width - t.col)
+            return InputError(message, self.text, t.col, hint, last.col + last.width - t.col)
 
         if sign == "-" and value.value == 1:
             inverse = fn.INVERSES.get(name)
