@@ -163,7 +163,7 @@ class _Differ:
             if step is None:
                 # constant terms add nothing: skipping them keeps a partial derivative of a
                 # sum of n variables O(1) terms of work, not O(n) (n partials: O(n**2))
-                return add(*(self.d(a) for a in n.args if self._dep(a)))
+                return add(*map(self.d, self._terms_with(n)))
             return add(*(self.d(a) for a in n.args))
         if t is Neg:
             self._name(step, "constant multiple rule", c="-1")
@@ -177,6 +177,19 @@ class _Differ:
         if t is Call:
             return self._call(n, step)
         raise TypeError(t)  # pragma: no cover - constants were handled in d()
+
+    def _terms_with(self, n: Node) -> tuple[Node, ...]:
+        """The terms of a sum that hold the variable; a long sum keeps them by variable."""
+        if len(n.args) < 16:
+            return tuple(a for a in n.args if self._dep(a))
+        index = n._terms
+        if index is None:
+            lists: dict[str, list[Node]] = {}
+            for a in n.args:
+                for v in a.free:
+                    lists.setdefault(v, []).append(a)
+            index = n._terms = {v: tuple(ts) for v, ts in lists.items()}
+        return index.get(self.var, ())
 
     def _product(self, n: Node, step: Step | None) -> Node:
         consts = [a for a in n.args if not self._dep(a)]
@@ -293,6 +306,9 @@ class _Local(_Differ):
 
     def _dep(self, n: Node) -> bool:
         return bool(n.free)  # only the child holds variables
+
+    def _terms_with(self, n: Node) -> tuple[Node, ...]:
+        return tuple(a for a in n.args if a.free)
 
     def d(self, n: Node) -> Node:
         if n is self.child:

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 class Node:
     """Base of all expression nodes. Subclasses set ``args`` (child nodes)."""
 
-    __slots__ = ("args", "_hash", "_key", "_free", "_canon", "_link", "_text",
-                 "span", "height")
+    __slots__ = ("args", "_hash", "_key", "_free", "_canon", "_link", "_terms",
+                 "_text", "_deg", "span", "height")
 
     args: tuple[Node, ...]
 
@@ -51,7 +51,9 @@ class Node:
         # form of a subtree at every level above it, and once per partial derivative
         self._canon = None
         self._link = None  # the differentiator's chain factor (diff._link), var-independent
+        self._terms = None  # a long sum's terms by variable (diff._terms_with)
         self._text = None  # the printed form and its precedence (printer._str)
+        self._deg = None  # a product's total degree (simplify.degree)
         self.span = None  # (start column, end column) in the parsed text, surface nodes only
 
     # --- algebra: canonical constructors live in simplify.py ---
@@ -231,13 +233,23 @@ def call(name: str, *args: Node) -> Node:
 
 
 def size(node: Node) -> int:
-    """Number of nodes in the tree (used for bounds on derivative growth)."""
-    stack, n = [node], 0
+    """Number of nodes in the tree as printed, shared subtrees counted each time they occur
+    (used for bounds on derivative growth). Linear in the number of distinct nodes: a
+    derivative shares subtrees, and walking it as a tree could take exponential time."""
+    sizes: dict[int, int] = {}
+    stack = [node]
     while stack:
-        cur = stack.pop()
-        n += 1
-        stack.extend(cur.args)
-    return n
+        cur = stack[-1]
+        if id(cur) in sizes:
+            stack.pop()
+            continue
+        todo = [a for a in cur.args if id(a) not in sizes]
+        if todo:
+            stack.extend(todo)
+            continue
+        stack.pop()
+        sizes[id(cur)] = 1 + sum(sizes[id(a)] for a in cur.args)
+    return sizes[id(node)]
 
 
 ZERO, ONE, TWO, MINUS_ONE = Num(0), Num(1), Num(2), Num(-1)

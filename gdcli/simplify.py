@@ -75,17 +75,26 @@ def _key(n: Node) -> tuple[Any, ...]:
     return (order, (n.height, len(n.args), tuple(map(key, n.args))), ())
 
 
-def degree(n: Node) -> Fraction:
+def degree(n: Node) -> Fraction | int:
     """Total degree of a term in its variables and function calls (sums print highest
     first: x**2 - 4*x + 6, sec(x)**4 + sec(x)**2*tan(x)**2)."""
     t = type(n)
     if t is Var or t is Call:
-        return Fraction(1)
+        return 1
     if t is Pow and type(n.args[0]) in (Var, Call) and type(n.args[1]) is Num:
-        return n.args[1].value
+        v = n.args[1].value
+        return v.numerator if v.denominator == 1 else v  # ints add faster than Fractions
     if t is Mul:
-        return sum((degree(a) for a in n.args), Fraction(0))
-    return Fraction(0)
+        # kept on the node: sorting the terms of a sum asks again for every comparison
+        # pass, and a long product would cost its length each time
+        got = n._deg
+        if got is None:
+            got = n._deg = sum(degree(a) for a in n.args)
+        return got
+    return 0
+
+
+_ONE = Fraction(1)
 
 
 def _checked(v: Fraction) -> Fraction:
@@ -157,6 +166,14 @@ def mul(*factors: Node) -> Node:
             return a
         if type(a) is Num and a.value == 1 and not a.dec:
             return b
+    big = None
+    for f in factors:
+        if type(f) is Mul and f._terms is not None and (big is None or len(f.args) > len(big.args)):
+            big = f
+    if big is not None:
+        got = _mul_into(big, factors)
+        if got is not None:
+            return got
     coeff, dec = Fraction(1), False
     powers: dict[Node, list[Any]] = {}  # base -> [exponents, the factor as given]
     flat: list[Node] = []
@@ -218,7 +235,71 @@ def mul(*factors: Node) -> Node:
     if len(out) == 1 and type(out[0]) is Add:
         # a number times a sum is distributed, as SymPy does: 2*(x - 2) -> 2*x - 4
         return add(*(mul(Num(coeff, dec), t) for t in out[0].args))
-    return Mul(tuple(out) if coeff == 1 else (Num(coeff, dec), *out))
+    m = Mul(tuple(out) if coeff == 1 else (Num(coeff, dec), *out))
+    if len(out) >= _LONG_PRODUCT and all(_content(f)[0] == 1 for f in out):
+        # settled: multiplying it again by a factor with a new base changes nothing else
+        m._terms = {f.args[0] if type(f) is Pow else f for f in out}
+    return m
+
+
+#: Products with at least this many factors remember their bases (``_terms``), so that
+#: one more factor is inserted in place (the chain rule through nested calls multiplies
+#: a growing product by one factor per level: quadratic if each product is rebuilt).
+_LONG_PRODUCT = 8
+
+
+def _base(f: Node) -> Node:
+    return f.args[0] if type(f) is Pow else f
+
+
+def _mul_into(big: Node, factors: tuple[Node, ...]) -> Node | None:
+    """``mul(*factors)`` for a settled long product ``big`` among them and a few factors
+    whose bases are new to it; None when anything would merge (the general path then)."""
+    import bisect
+
+    bases: set[Node] = big._terms
+    head = big.args[0]
+    coeff, dec = (head.value, head.dec) if type(head) is Num else (Fraction(1), False)
+    new: list[Node] = []
+    seen_big = False
+    for f in factors:
+        if f is big and not seen_big:
+            seen_big = True
+            continue
+        for g in f.args if type(f) is Mul else (f,):
+            if type(g) is Num:
+                if g.value == 0:
+                    return None
+                coeff *= g.value
+                dec |= g.dec
+                continue
+            c, g = _content(g)
+            coeff *= c
+            b = _base(g)
+            if type(b) is Num or b in bases or any(_base(h) == b for h in new):
+                return None
+            if type(b) is Add:
+                twin = Add(tuple(_negate_term(t) for t in b.args))
+                if twin in bases or any(_base(h) == twin for h in new):
+                    return None
+            elif type(b) is Call and b.name in ("sign", "abs"):
+                return None
+            new.append(g)
+    if not new:
+        return None
+    _checked(coeff)
+    out = [f for f in big.args if type(f) is not Num]
+    for g in new:
+        k = key(g)
+        i = bisect.bisect_left(out, k, key=key)
+        if i < len(out) and key(out[i]) == k:
+            return None  # equal sort keys: leave the order to the general path
+        out.insert(i, g)
+    m = Mul(tuple(out) if coeff == 1 else (Num(coeff, dec), *out))
+    m._terms = bases | {_base(g) for g in new}
+    if big._deg is not None:
+        m._deg = big._deg + sum(degree(g) for g in new)
+    return m
 
 
 def _integer(exps: list[Node]) -> bool:
@@ -230,18 +311,20 @@ def _pair_up(powers: dict[Node, list[Any]]) -> Fraction:
 
     (x - 1)*(1 - x) = -(x - 1)**2 and abs(u)*sign(u) = u."""
     sign = Fraction(1)
-    # a sum's twin -B has as many terms: build -B only when another sum that long is here
-    # (building it for every sum made each product cost as much as its longest sum)
-    lengths: dict[int, int] = {}
+    # a sum's twin -B has as many terms, in the same order, with the same first term but
+    # for its coefficient: build -B only when another sum has that shape (building it for
+    # every sum made each product cost as much as all its sums)
+    shapes: dict[tuple[Any, ...], int] = {}
     for base in powers:
         if type(base) is Add:
-            lengths[len(base.args)] = lengths.get(len(base.args), 0) + 1
+            shape = _shape(base)
+            shapes[shape] = shapes.get(shape, 0) + 1
     for base in list(powers):
         entry = powers.get(base)
         if entry is None or not _integer(entry[0]):
             continue
         if type(base) is Add:
-            if lengths[len(base.args)] < 2:
+            if shapes[_shape(base)] < 2:
                 continue
             other = Add(tuple(_negate_term(t) for t in base.args))
             twin = powers.get(other)
@@ -257,6 +340,14 @@ def _pair_up(powers: dict[Node, list[Any]]) -> Fraction:
                 u = base.args[0]
                 powers.setdefault(u, [[], u])[0].append(ONE)
     return sign
+
+
+def _shape(b: Node) -> tuple[Any, ...]:
+    """What a sum and its negation share: the number of terms and the first term's factors
+    other than its coefficient."""
+    t = b.args[0]
+    rest = t.args[1:] if type(t) is Mul and type(t.args[0]) is Num else (t,)
+    return (len(b.args), rest)
 
 
 def _negate_term(t: Node) -> Node:
@@ -279,6 +370,20 @@ def _content(f: Node) -> tuple[Fraction, Node]:
         return c**n, Pow(base, f.args[1])
     if type(f) is not Add:
         return Fraction(1), f
+    # the common case first, without taking terms apart: integer coefficients, one of them
+    # 1, and not all negative (x + 2*y)
+    unit = positive = False
+    for t in f.args:
+        c = t.value if type(t) is Num else (
+            t.args[0].value if type(t) is Mul and type(t.args[0]) is Num else _ONE
+        )
+        if c.denominator != 1:
+            break
+        unit = unit or c == 1 or c == -1
+        positive = positive or c > 0
+    else:
+        if unit and positive:
+            return _ONE, f
     parts = [_split(t) if type(t) is not Num else (t.value, t.dec, None) for t in f.args]
     num = den = 0
     for v, _, _ in parts:
