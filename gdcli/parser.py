@@ -444,11 +444,11 @@ class _Parser:
         function's name) for -1."""
         self.take()  # '**'
         # sin^(-1)(x), sin^(2)(x): a parenthesised number is the same as a bare one
-        j = self.i + 1
-        if self.toks[j].kind == "op" and self.toks[j].text in "+-":
-            j += 1
-        paren = self.at("(") and self.toks[j].kind == "num" and (
-            self.toks[j + 1].kind == "op" and self.toks[j + 1].text == ")"
+        ahead = self.toks[self.i + 1 : self.i + 4]  # the token list ends with "end"
+        if ahead and ahead[0].kind == "op" and ahead[0].text in ("+", "-"):
+            ahead = ahead[1:]
+        paren = self.at("(") and len(ahead) >= 2 and ahead[0].kind == "num" and (
+            ahead[1].kind == "op" and ahead[1].text == ")"
         )
         if paren:
             self.take()

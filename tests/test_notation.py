@@ -285,3 +285,15 @@ def test_cli_derives_textbook_notation(cli, expr, want):
     assert r.stdout.strip().splitlines()[-1] == want
     # and the printed derivative reads back
     assert to_str(parse(want)) == want
+
+
+@pytest.mark.parametrize("text", ["sin^(-1)(x) + cos⁻¹x", "tanh**-1(x/2)*sin²x", "σ(θ1 + x_η)",
+                                  "sin x cos x + ln x", "sinx + xe", "sin^(2)(x)**3"])
+def test_every_prefix_and_suffix_parses_or_is_an_input_error(text):
+    # the notation's look-ahead must never run past the end of the tokens
+    for k in range(len(text) + 1):
+        for piece in (text[:k], text[k:]):
+            try:
+                parse(piece)
+            except InputError:
+                pass
