@@ -199,7 +199,7 @@ def run(
 
         ctx = Context(problem, settings, start, precision=7 if precision is None else precision,
                       every=every, explain=3 if explain else 0, notes=lines, analysis=analysis,
-                      on_done=_final_notes)
+                      on_done=_final_notes, dangling=fmt_name == "table")
         RENDERERS[fmt_name](Recorder(iterate(problem, start, settings, stop), ctx), ctx, out)
     outcome = ctx.outcome
     assert outcome is not None

@@ -104,7 +104,10 @@ def outcome(
                     "and the last state are shown")
     if status == "max_iter":
         return done("max_iter", *_at_limit(problem, say, k, xs, x0, f0, fx, grad, st, window))
-    return done("diverged", *_diverged(problem, say, status, k, xs, x0, f0, fx, st))
+    reason, message = _diverged(problem, say, status, k, xs, x0, f0, fx, st)
+    if reason == "domain":
+        grad = None  # outside the domain of f: its gradient there means nothing
+    return done("diverged", reason, message)
 
 
 # --- a small gradient, a small step, or a step that no longer moves x ---
@@ -116,11 +119,6 @@ def _settled(
         return "max_iter", "plateau", f"stopped at iteration {k}", None, []
     gn = math.hypot(*grad)
     at = f"at iteration {k}"
-    if underflows(problem.grad_nodes, problem.env(xs)):
-        return ("max_iter", "vanishing_gradient",
-                f"stopped {at}: the gradient underflowed to {_g(gn)} at {say.point(xs)}, where f "
-                "is flat in float64 — a vanishing gradient, not a stationary point; start where f "
-                "is not saturated", "flat", [])
     none = no_stationary_point(problem)
     if none is not None:
         var, text = none
@@ -129,6 +127,11 @@ def _settled(
                 f"is no stationary point to converge to; {say.gname} = {_g(gn)} is small only "
                 f"because f flattens out {say.way(x0, xs)}. No learning rate or iteration "
                 "limit changes this", None, [])
+    if underflows(problem.grad_nodes, problem.env(xs)):
+        return ("max_iter", "vanishing_gradient",
+                f"stopped {at}: the gradient underflowed to {_g(gn)} at {say.point(xs)}, where f "
+                "is flat in float64 — a vanishing gradient, not a stationary point; start where f "
+                "is not saturated", "flat", [])
     if how == "fixed":
         if not gradient_root_nearby(problem, xs):
             steps = math.hypot(*(st.lr * g for g in grad))

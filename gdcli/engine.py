@@ -279,7 +279,12 @@ def _drive(
             break
         fx = _safe(problem.f, xs)
         if fx is None or not math.isfinite(fx):
-            status = "unbounded" if falling or (fx is not None and fx < f0) else "nonfinite"
+            fb = _safe(problem.f, before)
+            # f fell below f(x0) on the way out, then overflowed: it is unbounded below
+            down = falling or (fx is not None and fx < f0) or (fb is not None and fb < f0)
+            status = "unbounded" if down else "nonfinite"
+            if _finite_at(problem, before):
+                k, xs = k - 1, before  # report the last point where f is still a number
             break
         if fx <= f0:
             xrun *= 1e3  # far out but still descending: a distant minimum, keep going
@@ -324,6 +329,12 @@ def _last_state(
     if rows:
         yield row
     return "gradient" if math.fsum(g * g for g in grad) <= st.gtol**2 else "max_iter"
+
+
+def _finite_at(problem: Problem, xs: Sequence[float]) -> bool:
+    fx, grad = _safe(problem.f, xs), _safe(problem.grad, xs)
+    return fx is not None and grad is not None and math.isfinite(fx) and all(
+        map(math.isfinite, grad))
 
 
 def _safe(func: Callable[..., Any], xs: Sequence[float]) -> Any:

@@ -31,6 +31,7 @@ class Context:
     notes: list[str] = field(default_factory=list)  # analysis lines for the summary
     on_done: Callable[[Context], None] | None = None  # adds notes once the outcome is known
     analysis: dict[str, Any] = field(default_factory=dict)  # JSON "analysis" (SPEC §4)
+    dangling: bool = False  # end with the point a failed last step led to (f undefined)
 
     def settings_json(self) -> dict[str, Any]:
         """What the run used (SPEC §4 "settings")."""
@@ -61,10 +62,23 @@ class Recorder:
         self.ctx = ctx
 
     def __iter__(self) -> Iterator[Row]:
-        if self.ctx.problem.maximize:
-            self.ctx.outcome = yield from _ascent(self.gen)  # type: ignore[arg-type]
-        else:
-            self.ctx.outcome = yield from self.gen  # type: ignore[misc]
+        last: Row | None = None
+        gen = _ascent(self.gen) if self.ctx.problem.maximize else self.gen
+        while True:
+            try:
+                last = next(gen)  # type: ignore[call-overload]
+            except StopIteration as done:
+                self.ctx.outcome = done.value
+                break
+            yield last
+        o = self.ctx.outcome
+        n = self.ctx.problem.dim
+        if self.ctx.dangling and o is not None and last is not None and (
+            last[2 + 2 * n] is not None and tuple(last[2 : 2 + n]) != tuple(o.x)
+        ):
+            # the step from the last state led out (of the domain, of float64): the
+            # table and --explain show where it went, with f and ∇f undefined there
+            yield (last[0] + 1, None, *o.x, *(None,) * (2 * n))
         if self.ctx.on_done is not None:
             self.ctx.on_done(self.ctx)
 

@@ -34,6 +34,9 @@ def explain_lines(ctx: Context, pairs: list[tuple[Row, Row]]) -> list[str]:
             old = texts[v] if not texts[v].startswith("-") else f"({texts[v]})"
             lines.append(f"{step_name(v, k + 1)} = {old} {op} {lr}*({g}) = "
                          f"{_num(b[lay.x][i], p)}")
+        if b[1] is None and ctx.outcome is not None:
+            lines[-1] += ("   (outside the domain of f)" if ctx.outcome.reason == "domain" else
+                          "   (f is no longer a finite number there)")
     return lines
 
 
