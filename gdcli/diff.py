@@ -267,17 +267,45 @@ class _Differ:
         name = n.name
         if name == "log" and len(n.args) == 2:
             return self._log_base(n, step)
-        (arg,) = n.args
-        u = simplify(arg)
         row = fn.FUNCTIONS[name]
-        outer = row.d(u)
+        args = n.args
+        canon = [simplify(a) for a in args]
+        if any(self._dep(a) for a in args[1:]):
+            return self._several(n, row, canon, step)
+        arg, rest = args[0], canon[1:]
+        u = canon[0]
+        outer = row.d(u, *rest)
+        shown = f"{name}'(x{''.join(', ' + to_str(r) for r in rest)})"
         if type(arg) is Var:
-            self._name(step, f"{name} rule", form=f"{name}'(x) = {to_str(row.d(Var('x')))}")
+            self._name(step, f"{name} rule", form=f"{shown} = {to_str(row.d(Var('x'), *rest))}")
             return outer
-        self._name(step, "chain rule", form=f"{name}'(u) = {to_str(row.d(Var('u')))}", u=u)
+        shown = shown.replace("(x", "(u", 1)
+        self._name(step, "chain rule", form=f"{shown} = {to_str(row.d(Var('u'), *rest))}", u=u)
         du = self.d(arg)
         self._annotate(step, du=du)
         return outer * du
+
+    def _several(self, n: Node, row: fn.Fn, canon: list[Node], step: Step | None) -> Node:
+        """f(u1, u2, …)' = f_1*u1' + f_2*u2' + …, the partials from the registry row:
+        ``d`` for the first argument, ``d_rest`` for the others."""
+        rest = row.d_rest(*canon) if row.d_rest is not None else ()
+        partials = (row.d(*canon), *rest)
+        if len(partials) < len(canon):  # pragma: no cover - every such row has d_rest
+            raise InputError(f"{n.name} cannot be differentiated with respect to its "
+                             f"argument {len(partials) + 1}")
+        k = len(canon)
+        names = ", ".join(f"u{i}" for i in range(1, k + 1))
+        form = f"{n.name}({names})' = " + " + ".join(f"f_{i}*u{i}'" for i in range(1, k + 1))
+        self._name(step, "multivariable chain rule", form=form,
+                   **{f"u{i}": c for i, c in enumerate(canon, 1)},
+                   **{f"f_{i}": p for i, p in enumerate(partials, 1)})
+        terms = []
+        for i, (a, p) in enumerate(zip(n.args, partials, strict=False), 1):
+            if self._dep(a):
+                da = self.d(a)
+                self._annotate(step, **{f"u{i}'": da})
+                terms.append(p * da)
+        return add(*terms)
 
     def _log_base(self, n: Node, step: Step | None) -> Node:
         a, b = n.args

@@ -580,8 +580,11 @@ def call(name: str, *args: Node) -> Node:
             return ZERO
         else:
             return Call("log", (u, b))
-    (u,) = args
     row = fn.FUNCTIONS[name]
+    if len(args) != 1:
+        # several arguments (leaky_relu(u, a)): the facts below are about f(u) alone
+        return Call(name, args)
+    (u,) = args
     tu = type(u)
     if tu is Num:
         if u.value == 0 and row.at_zero is not None:
