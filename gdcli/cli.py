@@ -111,7 +111,7 @@ app = typer.Typer(
     name="gdcli",
     help="Derivatives by the textbook rules, and gradient descent step by step.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
