@@ -9,7 +9,7 @@ width, in this order until it fits:
    f'(x_k); x_{k+1} is the next row's x_k; with several variables the gradient is
    (x_k - x_{k+1})/lr), a rank at a time, each time trying the digits again;
 3. one record per block: ``k = 3`` and then ``name = value`` items flowed to the width,
-   every column at full precision.
+   every column at full precision (an item wider than a line puts its value on the next).
 
 The caption says what was left out. The width is the terminal's (``COLUMNS`` overrides
 it); output that is not a terminal (a pipe, a file) gets ``COLUMNS`` or else 80 columns,
@@ -197,12 +197,17 @@ def block_lines(
             lines.append(GAP)
         lines.append(f"k = {k}")
         line: list[str] = []
-        for item in (f"{c.header} = {num(c.values[i], digits)}" for c in columns):
+        for c in columns:
+            item = f"{c.header} = {num(c.values[i], digits)}"
             if line and cell_len("  " + "   ".join([*line, item])) > width:
                 lines.append("  " + "   ".join(line))
                 line = []
-            line.append(item)  # an item wider than the line gets a line of its own, uncut
-        lines.append("  " + "   ".join(line))
+            if cell_len("  " + item) > width:  # alone too wide: the value on a line of its own
+                lines += [f"  {c.header} =", f"    {num(c.values[i], digits)}"]
+            else:
+                line.append(item)
+        if line:
+            lines.append("  " + "   ".join(line))
     return lines
 
 

@@ -68,11 +68,18 @@ def read_back(text: str) -> tuple[list[str], list[tuple[str, dict[str, str]]]]:
                 records.append((cells[0], dict(zip(headers[1:], cells[1:], strict=True))))
         return headers[1:], records
     records, headers = [], []
+    pending = None  # a name whose value is on the next line
     for line in lines:
         if line.startswith("k = "):
             records.append((line[4:], {}))
         elif line == "⋮":
             records.append(("⋮", {}))
+        elif line.startswith("    ") and pending:
+            records[-1][1][pending] = line.strip()
+            pending = None
+        elif line.startswith("  ") and line.endswith(" =") and records:
+            pending = line.strip()[:-2]
+            headers.append(pending)
         elif line.startswith("  ") and records:
             for item in line[2:].split("   "):
                 name, value = item.rsplit(" = ", 1)
