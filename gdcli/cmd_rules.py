@@ -29,6 +29,8 @@ STRUCTURAL = [
     ("log-base rule", "log(u, b)' = u'/(u*log(b))"),
     ("change of base", "log(u, b) = log(u)/log(b) when the base varies"),
     ("chain rule", "f(u)' = f'(u)*u'"),
+    ("multivariable chain rule",
+     "f(u1, u2)' = f_1*u1' + f_2*u2', f_i the partial w.r.t. argument i"),
 ]
 
 #: Names of the extra arguments of several-argument functions, for their rows.
