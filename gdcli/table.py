@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
@@ -280,15 +280,21 @@ def pick(rows: Iterable[Row], every: int | None, explain: int = 0) -> tuple[Show
 
 
 def print_history(
-    console: Console, shown: Shown, variables: Sequence[str], precision: int
+    console: Console,
+    shown: Shown,
+    variables: Sequence[str],
+    precision: int,
+    columns: Callable[[Sequence[str], Sequence[Pair]], list[Column]] = gd_columns,
 ) -> None:
-    """The rows (as a table or blocks) and the caption: what is not shown, and why."""
+    """The rows (as a table or blocks) and the caption: what is not shown, and why.
+    ``columns`` makes the columns after ``k`` from the shown pairs (a method with more
+    to show, such as a scheduled lr, passes its own)."""
     from rich.text import Text
 
     if not shown.pairs:
         return
     ks = [a[0] for a, _ in shown.pairs]
-    cost = print_rows(console, ks, gd_columns(variables, shown.pairs), shown.gap, precision)
+    cost = print_rows(console, ks, columns(variables, shown.pairs), shown.gap, precision)
     for note in (hidden_caption(shown), cost):
         if note:
             console.print(Text(note))  # wrapped to the width, like the title

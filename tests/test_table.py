@@ -22,6 +22,7 @@ from gdcli.table import (
     MIN_DIGITS,
     Column,
     fit,
+    gd_columns,
     hidden_caption,
     make_console,
     num,
@@ -203,6 +204,24 @@ def test_property_generic_columns(ks, spec, width, data):
         assert (cost is None) == (digits == 7 and len(kept) == len(columns))
     else:
         assert cost == f"to fit {width} columns: one record per block"
+
+
+def test_a_method_can_add_a_column():
+    """An extra derived column (a scheduled lr, say) is shown when it fits, left out first."""
+    rows = [(k, 1.0 / (k + 1), 2.0 ** -k, 0.5, 0.01 * 0.9 ** k) for k in range(5)]
+    rows[-1] = (*rows[-1][:4], None)
+
+    def with_lr(variables, pairs):
+        lrs = [0.1 * 0.9 ** a[0] for a, _ in pairs]
+        return [*gd_columns(variables, pairs), Column("lr", lrs, derived=1)]
+
+    shown, _ = pick(rows, None)
+    for width, has_lr in ((120, True), (60, False)):
+        buf = io.StringIO()
+        print_history(make_console(buf, width), shown, ["x"], 7, with_lr)
+        headers, _ = read_back(buf.getvalue())
+        assert ("lr" in headers) == has_lr and "f(x_{k+1})" in headers
+        assert ("lr not shown" in buf.getvalue()) == (not has_lr)
 
 
 # --- exact output ---
