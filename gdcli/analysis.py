@@ -9,8 +9,6 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from .errors import InputError
-from .evaluate import evaluate
 from .nodes import Add, Call, Const, Mul, Node, Num, Pow
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -24,12 +22,21 @@ class Stability(NamedTuple):
     curvature: float  # f'' (one variable) or the largest Hessian eigenvalue
 
 
+#: Above this many variables the Hessian is not formed for the analysis (its n² second
+#: derivatives and the eigenvalues would cost more than the run itself).
+MAX_HESSIAN_DIM = 16
+
+
 def hessian_eigenvalues(problem: Problem, x: Sequence[float]) -> list[float] | None:
-    """Eigenvalues of the Hessian at ``x`` (ascending), or None outside the domain."""
-    env = problem.env(x)
+    """Eigenvalues of the Hessian at ``x`` (ascending), or None outside the domain (or for
+    more than MAX_HESSIAN_DIM variables)."""
+    if problem.dim > MAX_HESSIAN_DIM:
+        return None
     try:
-        h = [[evaluate(e, env) for e in row] for row in problem.hessian_nodes]
-    except InputError:
+        h = problem.hessian(*x)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return None
+    if not all(math.isfinite(v) for row in h for v in row):
         return None
     return symmetric_eigenvalues(h)
 
@@ -66,10 +73,10 @@ def symmetric_eigenvalues(a: list[list[float]], sweeps: int = 50) -> list[float]
 
 def stability(problem: Problem, x0: Sequence[float]) -> Stability | None:
     """2/f'' for a quadratic, else 2/λmax of the Hessian at ``x0``; None if not positive."""
-    exact = all(type(h) is Num for row in problem.hessian_nodes for h in row)
     eig = hessian_eigenvalues(problem, x0)
     if not eig:
         return None
+    exact = all(type(h) is Num for row in problem.hessian_nodes for h in row)
     lam = eig[-1]
     if not (math.isfinite(lam) and lam > 0):
         return None

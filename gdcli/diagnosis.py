@@ -371,12 +371,15 @@ def _mid_point(problem: Problem, mid: Sequence[float]) -> str:
 
 def _along(problem: Problem, x: Sequence[float], d: Sequence[float], dd: float) -> float | None:
     """The curvature of f at x along d (dᵀHd/dᵀd), or None where it is not defined."""
-    if dd <= 0:
+    from .analysis import MAX_HESSIAN_DIM
+
+    if dd <= 0 or problem.dim > MAX_HESSIAN_DIM:
         return None
-    env = problem.env(x)
     try:
-        h = [[evaluate(e, env) for e in row] for row in problem.hessian_nodes]
-    except InputError:
+        h = problem.hessian(*x)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return None
+    if not all(math.isfinite(v) for row in h for v in row):
         return None
     return sum(d[i] * h[i][j] * d[j] for i in range(len(d)) for j in range(len(d))) / dd
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 
 from .codegen import compile_many, compile_one
@@ -74,10 +74,25 @@ class Problem:
 
     @cached_property
     def hessian_nodes(self) -> tuple[tuple[Node, ...], ...]:
-        """Second partial derivatives, row by row (for stability limits and Newton)."""
-        return tuple(
-            tuple(derivative(g, v) for v in self.variables) for g in self.grad_nodes
-        )
+        """Second partial derivatives, row by row (for stability limits and Newton); the
+        upper triangle is differentiated, the lower one mirrors it."""
+        n = self.dim
+        upper = {(i, j): derivative(self.grad_nodes[i], self.variables[j])
+                 for i in range(n) for j in range(i, n)}
+        return tuple(tuple(upper[min(i, j), max(i, j)] for j in range(n)) for i in range(n))
+
+    @cached_property
+    def hessian(self) -> Callable[..., list[list[float]]]:
+        """The Hessian at a point as floats, compiled once (raises ValueError,
+        ZeroDivisionError or OverflowError outside the domain, like f and grad)."""
+        n = self.dim
+        flat = compile_many([h for row in self.hessian_nodes for h in row], self.variables)
+
+        def at(*x: float) -> list[list[float]]:
+            values = flat(*x)
+            return [list(values[i * n : (i + 1) * n]) for i in range(n)]
+
+        return at
 
     def gradient_text(self) -> list[str]:
         """The user's gradient (of f, also when maximizing), as gdcli syntax."""
@@ -92,6 +107,14 @@ class Problem:
 
     def check_start(self, x: Sequence[float]) -> None:
         """Refuse a start outside the domain of f or of its gradient (exit 2)."""
+        import math
+
+        try:  # the compiled functions first: fast; the tree walk below finds the culprit
+            values = (self.f(*x), *self.grad(*x))
+            if all(map(math.isfinite, values)):
+                return
+        except (ValueError, ZeroDivisionError, OverflowError):
+            pass
         env = self.env(x)
         where = ", ".join(f"{k} = {fmt(v)}" for k, v in env.items())
         for node in (self.node, *self.grad_nodes):

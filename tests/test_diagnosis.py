@@ -7,9 +7,9 @@ cannot help. The checks are on the JSON (status, reason, analysis.kind) and on t
 from __future__ import annotations
 
 import json
-import re
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -45,7 +45,8 @@ def test_small_lr_converging_steadily_is_not_called_too_large(cli):
 
 def test_tol_alone_decides(cli):
     code, doc = run_json(cli, "x**2-4*x+6", "--x0", "8", "--tol", "10")
-    assert (code, doc["status"], doc["reason"], doc["iterations"]) == (0, "converged", "gradient", 1)
+    assert (code, doc["status"], doc["reason"]) == (0, "converged", "gradient")
+    assert doc["iterations"] == 1
     assert doc["x"]["x"] == 6.8
 
 
