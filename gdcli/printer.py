@@ -37,20 +37,57 @@ def substitute(node: Node, texts: dict[str, str]) -> Node:
 
 
 def number(v: Fraction, dec: bool = False) -> str:
-    """An exact number in gdcli syntax: ``4``, ``0.1`` (if typed so), ``1/3``, ``1e+20``."""
+    """An exact number in gdcli syntax: ``4``, ``0.1`` (if typed so), ``1/3``, ``1e+20``,
+    ``1e-400``. Every form parses back to the same value."""
     if v.denominator == 1:
-        n = v.numerator
-        if abs(n) < 10**30:
-            return str(n)
-        digits = str(abs(n)).rstrip("0")
-        exp10 = len(str(abs(n))) - 1
-        mant = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-        return f"{'-' if n < 0 else ''}{mant}e+{exp10}"
+        return _integer(v.numerator)
     if dec:
         d = _decimal(v)
         if d is not None:
             return d
-    return f"{v.numerator}/{v.denominator}"
+    tiny = _scientific(v)
+    if tiny is not None:
+        return tiny
+    return f"{_integer(v.numerator)}/{_integer(v.denominator)}"
+
+
+def _integer(n: int) -> str:
+    if abs(n) < _BIG:
+        return str(n)
+    digits = str(abs(n)).rstrip("0")
+    exp10 = len(str(abs(n))) - 1
+    mant = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+    return f"{'-' if n < 0 else ''}{mant}e+{exp10}"
+
+
+#: Integers from here on print as 1e+30; fractions with a denominator this large and a
+#: short decimal form print as 1e-400 (not 1/1e+400, which reads as an overflow).
+_BIG = 10**30
+#: Longest mantissa (significant digits) of such a fraction printed as 1.5e-400.
+_MAX_MANTISSA = 30
+
+
+def _scientific(v: Fraction) -> str | None:
+    """``m.mmme-k`` for a fraction with a huge power-of-ten denominator, else None."""
+    den = v.denominator
+    if den < _BIG:
+        return None
+    twos, fives = 0, 0
+    while den % 2 == 0:
+        den, twos = den // 2, twos + 1
+    while den % 5 == 0:
+        den, fives = den // 5, fives + 1
+    if den != 1:
+        return None
+    places = max(twos, fives)
+    m = abs(v.numerator) * 10**places // v.denominator
+    digits = str(m)
+    sig = digits.rstrip("0")
+    if len(sig) > _MAX_MANTISSA:
+        return None
+    exp10 = len(digits) - 1 - places
+    mant = sig[0] + ("." + sig[1:] if len(sig) > 1 else "")
+    return f"{'-' if v < 0 else ''}{mant}e{exp10}"
 
 
 def _decimal(v: Fraction) -> str | None:

@@ -58,7 +58,7 @@ def _key(n: Node) -> tuple[Any, ...]:
         b, e = n.args
         if type(e) is not Num and type(b) in (Num, Const):
             # a**x and e**x sort like a function: x*e**x, not e**x*x
-            return (3, (-1, "", n.height, (key(b),)), key(e))
+            return (3, (-1, "", n.height, (key(b),)), (e.height, key(e)))
         bk = key(b)
         # the exponent's height first: towers x**x**…**x compare in one step, not one
         # step per level (sorting them would otherwise be cubic in the depth)
@@ -187,9 +187,10 @@ def mul(*factors: Node) -> Node:
     if sum(type(f) is not Num for f in flat) > 1:
         # Take numeric content out of sums so equal bases meet: (2 - 2*s)*(1 - s) = 2*(1 - s)**2
         for i, f in enumerate(flat):
-            c, f2 = _content(f)
+            c, f2, cdec = _content(f)
             if c != 1:
                 coeff *= c
+                dec |= cdec
                 flat[i] = f2
     for f in flat:
         t = type(f)
@@ -231,10 +232,17 @@ def mul(*factors: Node) -> Node:
         return Num(coeff, dec)
     if coeff == 1 and len(out) == 1:
         return out[0]
-    out.sort(key=key)
     if len(out) == 1 and type(out[0]) is Add:
         # a number times a sum is distributed, as SymPy does: 2*(x - 2) -> 2*x - 4
         return add(*(mul(Num(coeff, dec), t) for t in out[0].args))
+    if coeff < 0:
+        i = _lone_sum(out)
+        if i is not None:
+            # -(2 - y)/x is (y - 2)/x: printed, the sign would meet the sum first and be
+            # distributed when read back; so the sign goes into a sum of mixed signs here
+            out[i] = Add(tuple(_negate_term(t) for t in out[i].args))
+            coeff = -coeff
+    out.sort(key=key)
     m = Mul(tuple(out) if coeff == 1 else (Num(coeff, dec), *out))
     if len(out) >= _LONG_PRODUCT and all(_content(f)[0] == 1 for f in out):
         # settled: multiplying it again by a factor with a new base changes nothing else
@@ -246,6 +254,23 @@ def mul(*factors: Node) -> Node:
 #: one more factor is inserted in place (the chain rule through nested calls multiplies
 #: a growing product by one factor per level: quadratic if each product is rebuilt).
 _LONG_PRODUCT = 8
+
+
+def _lone_sum(out: list[Node]) -> int | None:
+    """The index of the only factor printed above the fraction bar, if it is a sum with
+    terms of both signs (its content taken out, so not all negative)."""
+    found = None
+    for i, f in enumerate(out):
+        if type(f) is Pow and type(f.args[1]) is Num and f.args[1].value < 0:
+            continue
+        if found is not None or type(f) is not Add:
+            return None
+        found = i
+    if found is None:
+        return None
+    if any((t.value if type(t) is Num else _split(t)[0]) < 0 for t in out[found].args):
+        return found
+    return None
 
 
 def _base(f: Node) -> Node:
@@ -273,8 +298,9 @@ def _mul_into(big: Node, factors: tuple[Node, ...]) -> Node | None:
                 coeff *= g.value
                 dec |= g.dec
                 continue
-            c, g = _content(g)
+            c, g, cdec = _content(g)
             coeff *= c
+            dec |= cdec
             b = _base(g)
             if type(b) is Num or b in bases or any(_base(h) == b for h in new):
                 return None
@@ -289,6 +315,8 @@ def _mul_into(big: Node, factors: tuple[Node, ...]) -> Node | None:
         return None
     _checked(coeff)
     out = [f for f in big.args if type(f) is not Num]
+    if coeff < 0 and _lone_sum(out + new) is not None:
+        return None
     for g in new:
         k = key(g)
         i = bisect.bisect_left(out, k, key=key)
@@ -357,19 +385,19 @@ def _negate_term(t: Node) -> Node:
     return _scaled(-c, dec, rest)
 
 
-def _content(f: Node) -> tuple[Fraction, Node]:
-    """(c, f/c) with c the rational content of a sum or of an integer power of one
-    (2*x + 4 -> 2, x + 2; -x - 1 -> -1, x + 1), else (1, f)."""
+def _content(f: Node) -> tuple[Fraction, Node, bool]:
+    """(c, f/c, c typed as decimal) with c the rational content of a sum or of an integer
+    power of one (2*x + 4 -> 2, x + 2; -x - 1 -> -1, x + 1), else (1, f, False)."""
     if type(f) is Pow and type(f.args[0]) is Add and type(f.args[1]) is Num and (
         f.args[1].value.denominator == 1
     ):
-        c, base = _content(f.args[0])
+        c, base, dec = _content(f.args[0])
         n = int(f.args[1].value)
         if c == 1 or abs(n) * max(c.numerator.bit_length(), c.denominator.bit_length()) > MAX_BITS:
-            return Fraction(1), f  # (2*x + 2)**1e300 keeps its content inside
-        return c**n, Pow(base, f.args[1])
+            return _ONE, f, False  # (2*x + 2)**1e300 keeps its content inside
+        return c**n, Pow(base, f.args[1]), dec
     if type(f) is not Add:
-        return Fraction(1), f
+        return _ONE, f, False
     # the common case first, without taking terms apart: integer coefficients, one of them
     # 1, and not all negative (x + 2*y)
     unit = positive = False
@@ -383,7 +411,7 @@ def _content(f: Node) -> tuple[Fraction, Node]:
         positive = positive or c > 0
     else:
         if unit and positive:
-            return _ONE, f
+            return _ONE, f, False
     parts = [_split(t) if type(t) is not Num else (t.value, t.dec, None) for t in f.args]
     num = den = 0
     for v, _, _ in parts:
@@ -393,9 +421,19 @@ def _content(f: Node) -> tuple[Fraction, Node]:
     if all(v < 0 for v, _, _ in parts):
         c = -c  # -x - 1 = -(x + 1): the sum's sign goes to the coefficient
     if c == 1 or c == 0:
-        return Fraction(1), f
-    terms = tuple(Num(v / c, d) if r is None else _scaled(v / c, d, r) for v, d, r in parts)
-    return c, Add(terms)
+        return _ONE, f, False
+    scaled = [v / c for v, _, _ in parts]
+    if any(_too_big(v) for v in scaled):
+        # 1e-1233*y - 64 is not 1e-1233*(y - 6.4e+1234): that constant is beyond the bound
+        return _ONE, f, False
+    terms = tuple(Num(v, d) if r is None else _scaled(v, d, r)
+                  for v, (_, d, r) in zip(scaled, parts, strict=True))
+    # 0.5*y + 0.5 is 0.5*(y + 1): the content was typed as a decimal, and prints as one
+    return c, Add(terms), any(d for _, d, _ in parts)
+
+
+def _too_big(v: Fraction) -> bool:
+    return v.numerator.bit_length() > MAX_BITS or v.denominator.bit_length() > MAX_BITS
 
 
 def neg(x: Node) -> Node:
@@ -432,6 +470,13 @@ def _num_pow(b: Num, e: Num) -> Node | None:
             raise InputError(f"constant power too large: its exact value needs more than "
                              f"{MAX_BITS} bits")
         return Num(r**n, dec)
+    if r != 0 and abs(r) != 1:
+        size = abs(q) * abs(math.log2(abs(r.numerator)) - math.log2(r.denominator))
+        if size > MAX_BITS:
+            # 3**9315.3 stays a power, but the parser refuses it as too large: refuse it
+            # when arithmetic builds it too (relu(3)**9315.3), so that results parse back
+            raise InputError(f"constant power too large: its exact value needs more than "
+                             f"{MAX_BITS} bits")
     if r <= 0 or q.denominator > _MAX_ROOT:
         return None
     k = q.denominator
@@ -471,12 +516,12 @@ def pow_(b: Node, e: Node) -> Node:
             return mul(*(pow_(f, e) for f in b.args))  # (2*x)**2 = 4*x**2
         if type(b) is Call and b.name == "abs" and v.denominator == 1 and v.numerator % 2 == 0:
             return pow_(b.args[0], e)  # abs(u)**2 = u**2
-        if tb is Add and v.denominator == 1 and all(
-            (t.value if type(t) is Num else _split(t)[0]) < 0 for t in b.args
-        ):
-            # (-x - 1)**n = (-1)**n*(x + 1)**n
-            flipped = pow_(Add(tuple(_negate_term(t) for t in b.args)), e)
-            return flipped if v.numerator % 2 == 0 else neg(flipped)
+        if tb is Add and v.denominator == 1:
+            # (-x - 1)**n = (-1)**n*(x + 1)**n, (x/4 + 1)**-1 = 4*(x + 4)**-1: one form for
+            # each, whatever built it (1/(2*(x**2/4 + 1)) read back as 1/(x**2/2 + 2))
+            c, inner, cdec = _content(Pow(b, e))
+            if c != 1:
+                return mul(Num(c, cdec), inner)
     if type(b) is Num and b.value == 1:
         return ONE
     if type(b) is Num and b.value == 0 and positive(e):
