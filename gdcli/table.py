@@ -322,10 +322,13 @@ def render_table(rows: Iterable[Row], ctx: Context, out: TextIO) -> None:
 
 
 def title(ctx: Context) -> str:
-    grads = ctx.problem.gradient_text()
-    if ctx.problem.dim == 1:
-        v = ctx.problem.variables[0]
-        return (f"gradient descent on f({v}) = {ctx.problem.text}, f'({v}) = {grads[0]}, "
-                f"lr = {fmt(ctx.settings.lr)}")
-    parts = ", ".join(f"∂f/∂{v} = {g}" for v, g in zip(ctx.problem.variables, grads, strict=True))
-    return f"gradient descent on f = {ctx.problem.text}, {parts}, lr = {fmt(ctx.settings.lr)}"
+    prob = ctx.problem
+    grads = prob.gradient_text()
+    how = "gradient ascent" if prob.maximize else "gradient descent"
+    held = f" with {prob.fixed_text()}" if prob.fixed else ""
+    lr = f"lr = {fmt(ctx.settings.lr)}"
+    if prob.dim == 1:
+        v = prob.variables[0]
+        return f"{how} on f({v}) = {prob.text}{held}, f'({v}) = {grads[0]}, {lr}"
+    parts = ", ".join(f"∂f/∂{v} = {g}" for v, g in zip(prob.variables, grads, strict=True))
+    return f"{how} on f = {prob.text}{held}, {parts}, {lr}"
