@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .errors import EXIT_OK
-from .evaluate import evaluate, fmt
-from .options import expression_arg, missing, point, run_batch
+from .errors import EXIT_OK, InputError
+from .evaluate import evaluate, fmt, plain
+from .options import Reply, expression_arg, missing, point, run_batch, unknown
 from .parser import parse
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
@@ -14,17 +14,51 @@ if TYPE_CHECKING:
 
 
 def run(expr: str, at: Sequence[str], fmt_name: str, out: TextIO, err: TextIO) -> int:
-    where = point(at)
+    notes: list[str] = []
+    try:
+        where = point(at, notes=notes)
+    finally:
+        _say(notes, err)
     if expr == "-":
-        return run_batch(lambda text: [answer(text, where, fmt_name)], out, err)
-    out.write(answer(expression_arg(expr), where, fmt_name) + "\n")
+        # one point for many expressions: a line need not use every --at variable
+        return run_batch(lambda text: _reply(text, where, fmt_name), out, err,
+                         json_errors=fmt_name == "json")
+    notes = []
+    try:
+        line = answer(expression_arg(expr), where, fmt_name, notes, strict=True)
+    finally:
+        _say(notes, err)
+    out.write(line + "\n")
     return EXIT_OK
 
 
-def answer(text: str, where: dict[str, float], fmt_name: str) -> str:
-    node = parse(text)
+def _say(notes: list[str], err: TextIO) -> None:
+    for n in notes:
+        err.write(f"note: {n}\n")
+    notes.clear()
+
+
+def _reply(text: str, where: dict[str, float], fmt_name: str) -> Reply:
+    notes: list[str] = []
+    try:
+        line = answer(text, where, fmt_name, notes, strict=False)
+    except InputError as e:
+        e.notes = [f"note: {n}" for n in notes]  # type: ignore[attr-defined]
+        raise
+    return Reply(line, [f"note: {n}" for n in notes])
+
+
+def answer(
+    text: str, where: dict[str, float], fmt_name: str, notes: list[str] | None = None,
+    strict: bool = True,
+) -> str:
+    """The output line for one expression. ``strict``: an --at variable the expression
+    does not have is an error (a typo); a batch shares one point between its lines."""
+    node = parse(text, notes)
+    if strict:
+        unknown(where, node.free, "--at")
     missing(node.free, where)
-    value = evaluate(node, where, text)
+    value = plain(evaluate(node, where, text))
     if fmt_name == "json":
         import json  # only for this format: start-up time
 

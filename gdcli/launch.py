@@ -16,12 +16,13 @@ import sys
 #: Options the fast path understands: "flag", "value", "int", "multi" or a tuple of choices.
 FAST: dict[str, dict[str, object]] = {
     "derive": {
-        "--wrt": "value",
+        "--wrt": "multi",
         "--order": "int",
         "--at": "multi",
         "--steps": "flag",
         "--format": ("text", "latex", "json"),
         "--check": "flag",
+        "--hessian": "flag",
     },
     "eval": {"--at": "multi", "--format": ("text", "json")},
 }
@@ -78,7 +79,7 @@ def run_fast(cmd: str, expr: str, opts: dict[str, object]) -> int:
 
             return cmd_derive.run(
                 expr,
-                opts.get("--wrt"),  # type: ignore[arg-type]
+                opts.get("--wrt", []),  # type: ignore[arg-type]
                 opts.get("--order", 1),  # type: ignore[arg-type]
                 opts.get("--at", []),  # type: ignore[arg-type]
                 bool(opts.get("--steps")),
@@ -86,6 +87,7 @@ def run_fast(cmd: str, expr: str, opts: dict[str, object]) -> int:
                 bool(opts.get("--check")),
                 sys.stdout,
                 sys.stderr,
+                hessian=bool(opts.get("--hessian")),
             )
         from . import cmd_eval
 

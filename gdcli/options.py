@@ -32,11 +32,15 @@ def variable_name(name: str, option: str) -> str:
     return name
 
 
-def constant(text: str, what: str) -> float:
-    """A finite number given as a constant expression: ``3``, ``-1.5``, ``pi/2``, ``1e-3``."""
+def constant(text: str, what: str, notes: list[str] | None = None) -> float:
+    """A finite number given as a constant expression: ``3``, ``-1.5``, ``pi/2``, ``1e-3``.
+    How an ambiguous form was read goes to ``notes``, prefixed with ``what``."""
     text = text.strip()
     try:
-        node = parse(text)
+        said: list[str] = []
+        node = parse(text, said)
+        if notes is not None:
+            notes.extend(f"{what}: {n}" for n in said)
     except InputError as e:
         raise InputError(f"{what}: {e.message}", e.text, e.column, e.hint, e.width) from None
     if node.free:
@@ -51,7 +55,9 @@ def constant(text: str, what: str) -> float:
     return value
 
 
-def point(items: Iterable[str], option: str = "--at") -> dict[str, float]:
+def point(
+    items: Iterable[str], option: str = "--at", notes: list[str] | None = None
+) -> dict[str, float]:
     """``["x=3", "y=pi/2"]`` -> ``{"x": 3.0, "y": 1.5707963267948966}``."""
     out: dict[str, float] = {}
     for item in items:
@@ -61,7 +67,7 @@ def point(items: Iterable[str], option: str = "--at") -> dict[str, float]:
         var = variable_name(name, option)
         if var in out:
             raise InputError(f"{option}: {var} is given twice")
-        out[var] = constant(value, f"{option} {var}")
+        out[var] = constant(value, f"{option} {var}", notes) + 0.0  # never -0
     return out
 
 
@@ -71,6 +77,17 @@ def missing(needed: Iterable[str], given: dict[str, float], option: str = "--at"
     if lack:
         example = " ".join(f"{option} {v}=…" for v in lack)
         raise InputError(f"no value for {', '.join(lack)}: give {example}")
+
+
+def unknown(names: Iterable[str], variables: Iterable[str], option: str) -> None:
+    """Refuse an option that names a variable the expression does not have (a typo would
+    otherwise be ignored silently), in the words ``minimize --x0`` uses."""
+    have = sorted(variables)
+    for name in names:
+        if name not in have:
+            theirs = (f"the expression's variables are {', '.join(have)}" if have
+                      else "the expression has no variables")
+            raise InputError(f"{option} names {name}, but {theirs}")
 
 
 def expression_arg(text: str) -> str:
@@ -98,15 +115,42 @@ def _read_bounded(stream: BinaryIO) -> bytes:
     return data
 
 
+class Reply:
+    """What one batch line gives: its output line, stderr messages (``note: …``,
+    ``check: …``) and an exit code (a failed --check is 1)."""
+
+    __slots__ = ("line", "messages", "code")
+
+    def __init__(self, line: str, messages: list[str] | None = None, code: int = EXIT_OK) -> None:
+        self.line, self.messages, self.code = line, messages or [], code
+
+
+def error_record(lineno: int, text: str, e: InputError) -> str:
+    """The JSON Lines record of a bad batch line: never an empty line."""
+    import json
+
+    message = e.message + (f" — {e.hint}" if e.hint else "")
+    shown = text if len(text) <= _ECHO else text[: _ECHO - 1] + "…"
+    return json.dumps({"line": lineno, "expr": shown, "error": message}, ensure_ascii=False)
+
+
+#: Longest input echoed in a JSON error record (the parser refuses longer ones anyway).
+_ECHO = 10_000
+
+
 def run_batch(
-    answer: Callable[[str], list[str]],
+    answer: Callable[[str], Reply],
     out: TextIO,
     err: TextIO,
+    json_errors: bool = False,
     stream: BinaryIO | None = None,
 ) -> int:
-    """Answer one expression per stdin line, in order. A bad line is reported on stderr
-    with its number and gives an empty output line (so outputs stay aligned with inputs);
-    the exit code is 2 at the end if any line was bad."""
+    """Answer one expression per stdin line, in order, one output line per input line.
+
+    A bad line is reported on stderr with its number; its output line is empty, or with
+    ``json_errors`` a ``{"line", "expr", "error"}`` record, so that outputs stay aligned
+    with inputs. The exit code is 2 at the end if any line was bad, else 1 if a --check
+    failed, else 0."""
     stream = stream if stream is not None else sys.stdin.buffer
     data = _read_bounded(stream)
     status = EXIT_OK
@@ -114,17 +158,26 @@ def run_batch(
     if rows[-1] == b"":
         rows.pop()  # the newline that ends the last line does not start another
     for lineno, raw in enumerate(rows, 1):
+        text = raw.rstrip(b"\r").decode("utf-8", "replace").strip()
         try:
             try:
-                text = raw.rstrip(b"\r").decode("utf-8")
+                raw.rstrip(b"\r").decode("utf-8")
             except UnicodeDecodeError as e:
                 raise InputError(f"invalid UTF-8 at byte {e.start}") from None
-            text = text.strip()
-            lines = answer(text) if text else [""]
+            reply = answer(text) if text else Reply("")
         except InputError as e:
+            messages = getattr(e, "notes", [])
+            for m in messages:
+                err.write(f"line {lineno}: {m}\n")
             err.write(f"line {lineno}: {e.render()}\n")
             status = EXIT_INPUT
-            lines = [""]
-        out.write("\n".join(lines) + "\n")
+            line = error_record(lineno, text, e) if json_errors else ""
+        else:
+            for m in reply.messages:
+                err.write(f"line {lineno}: {m}\n")
+            if reply.code and status == EXIT_OK:
+                status = reply.code
+            line = reply.line
+        out.write(line + "\n")
         out.flush()
     return status
