@@ -161,9 +161,9 @@ class RulesFormat(StrEnum):
 def derive(
     expr: Annotated[str, typer.Argument(help=EXPR_HELP, show_default=False, metavar="EXPR")],
     wrt: Annotated[
-        str | None,
-        typer.Option("--wrt", help="Differentiate with respect to VAR (default: every variable).",
-                     metavar="VAR"),
+        list[str] | None,
+        typer.Option("--wrt", help="Differentiate with respect to VAR (default: every variable); "
+                     "repeated, the mixed partial: --wrt x --wrt y is d2f/dxdy.", metavar="VAR"),
     ] = None,
     order: Annotated[int, typer.Option("--order", help="Order of the derivative.")] = 1,
     at: Annotated[list[str] | None, typer.Option("--at", help=AT_HELP, metavar="VAR=VALUE")] = None,
@@ -176,12 +176,17 @@ def derive(
     check: Annotated[
         bool, typer.Option("--check", help="Compare with a numeric derivative at sample points.")
     ] = False,
+    hessian: Annotated[
+        bool, typer.Option("--hessian", help="The Hessian matrix of second partial derivatives "
+                           "(in the --wrt variables, else every variable).")
+    ] = False,
 ) -> int:
     """Differentiate EXPR symbolically, e.g. gdcli derive "tan(x)" prints sec(x)**2."""
     from . import cmd_derive
 
     return cmd_derive.run(
-        expr, wrt, order, at or [], steps, fmt.value, check, sys.stdout, sys.stderr
+        expr, wrt or [], order, at or [], steps, fmt.value, check, sys.stdout, sys.stderr,
+        hessian=hessian,
     )
 
 
