@@ -25,11 +25,12 @@ from typing import NamedTuple
 from . import functions as fn
 from .errors import InputError
 from .evaluate import _Eval, evaluate, fmt
-from .nodes import Add, Call, Const, Div, Mul, Neg, Node, Num, Pow, Var
+from .nodes import Add, Call, Const, Div, Mul, Neg, Node, Pow, Var
 
 U = 2.0**-53  # unit roundoff of float64
 #: Values beyond this are "near overflow": no estimate is trusted there.
 _HUGE = 1e250
+_ETA = 2.0**-1074  # the smallest subnormal: the rounding error of an underflowing result
 
 
 class Unreliable(Exception):
@@ -154,8 +155,11 @@ def _second(row: fn.Fn, vals: list[float], k: int, j: int, s: float, reach: floa
 # ---------------------------------------------------------------- forward mode
 
 
-#: (value, derivative, error bound of the value, error bound of the derivative)
-Dual = tuple[float, float, float, float]
+#: (value, derivative, error bound of the value, error bound of the derivative,
+#:  magnitude of the value, magnitude of the derivative): a magnitude is the same
+#: computation on absolute values (Σ|terms|), the scale against which rounding is judged,
+#:  so that a derivative that cancels to about 0 (x/x) is still judged by its terms.
+Dual = tuple[float, float, float, float, float, float]
 
 
 class _Forward:
@@ -177,9 +181,10 @@ class _Forward:
             if self.budget[0] < 0:
                 raise Unreliable("the work budget is spent")
             got = self._node(n)
-            v, d, e, ed = got
-            if not (math.isfinite(v) and math.isfinite(d) and math.isfinite(e)
-                    and math.isfinite(ed)) or abs(v) > _HUGE or abs(d) > _HUGE:
+            if n.args:  # below float64's normal range rounding is absolute: up to _ETA
+                v, d, e, ed, mv, md = got
+                got = v, d, e + _ETA, ed + _ETA, mv, md
+            if not all(map(math.isfinite, got)) or abs(got[0]) > _HUGE or abs(got[1]) > _HUGE:
                 raise Unreliable("overflow")
             self.memo[key] = got
         return got
@@ -187,7 +192,9 @@ class _Forward:
     def _node(self, n: Node) -> Dual:
         t = type(n)
         if t is Var:
-            return float(self.env[n.name]), 1.0 if n.name == self.var else 0.0, 0.0, 0.0
+            v = float(self.env[n.name])
+            d = 1.0 if n.name == self.var else 0.0
+            return v, d, 0.0, 0.0, abs(v), d
         if not n.free:
             q = self.exact.rational(n)
             if q is not None:
@@ -195,24 +202,21 @@ class _Forward:
                     v = float(q)
                 except OverflowError:
                     raise Unreliable("overflow") from None
-                return v, 0.0, 0.0 if Fraction(v) == q else U * abs(v), 0.0
+                return v, 0.0, 0.0 if Fraction(v) == q else U * abs(v), 0.0, abs(v), 0.0
         if t is Const:
             v = fn.CONSTANTS[n.name]
-            return v, 0.0, U * abs(v), 0.0
-        if t is Num:  # pragma: no cover - rational above
-            v = float(n.value)
-            return v, 0.0, U * abs(v), 0.0
+            return v, 0.0, U * abs(v), 0.0, abs(v), 0.0
         if t is Neg:
-            v, d, e, ed = self.run(n.args[0])
-            return -v, -d, e, ed
+            v, d, e, ed, mv, md = self.run(n.args[0])
+            return -v, -d, e, ed, mv, md
         if t is Add:
             parts = [self.run(a) for a in n.args]
-            v = sum(p[0] for p in parts)
-            d = sum(p[1] for p in parts)
             k = len(parts) - 1
-            e = sum(p[2] for p in parts) + k * U * sum(abs(p[0]) for p in parts)
-            ed = sum(p[3] for p in parts) + k * U * sum(abs(p[1]) for p in parts)
-            return v, d, e, ed
+            mv = sum(p[4] for p in parts)
+            md = sum(p[5] for p in parts)
+            return (sum(p[0] for p in parts), sum(p[1] for p in parts),
+                    sum(p[2] for p in parts) + k * U * mv, sum(p[3] for p in parts) + k * U * md,
+                    mv, md)
         if t is Mul:
             acc = self.run(n.args[0])
             for a in n.args[1:]:
@@ -224,14 +228,14 @@ class _Forward:
             return self._pow(n)
         if t is Call:
             return self._call(n)
-        raise TypeError(t)  # pragma: no cover
+        raise TypeError(t)  # pragma: no cover - Num is rational above
 
     def _pow(self, n: Node) -> Dual:
         b, x = n.args
         B = self.run(b)
         bv = B[0]
         if self.var is None or self.var not in x.free:
-            c, _, ce, _ = self.run(x)
+            c, _, ce, _, _, _ = self.run(x)
             if bv < 0 and (c != int(c) or ce):
                 raise Unreliable("outside the domain")
             try:
@@ -243,14 +247,18 @@ class _Forward:
                 s2 = c * (c - 1) * math.pow(bv, c - 2) if c and c != 1 else 0.0
             except (ValueError, ZeroDivisionError, OverflowError):
                 s2 = math.inf
-            v, d, e, ed = _unary(B, v, s, s2, 8 * U * abs(s))
+            v, d, e, ed, mv, md = _unary(B, v, s, s2, 8 * U * abs(s))
             if ce:  # an inexact exponent (pi, 1/3): its error moves the value too
                 if bv <= 0:
                     raise Unreliable("outside the domain")
                 lb = math.log(bv)
                 e += abs(v * lb) * ce
                 ed += abs(B[1] * math.pow(bv, c - 1) * (1 + c * lb)) * ce
-            return v, d, e, ed
+            return v, d, e, ed, mv, md
+        if bv == 0 and B[1:4] == (0.0, 0.0, 0.0):
+            xv = self.run(x)
+            if xv[0] - xv[2] > 0:
+                return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0  # 0**u is 0 for every u > 0 nearby
         if bv <= 0:
             raise Unreliable("a base ≤ 0 under a varying exponent")
         lv = math.log(bv)
@@ -267,59 +275,61 @@ class _Forward:
         args = [self.run(a) for a in n.args]
         vals = [a[0] for a in args]
         v = _call_real(row, vals)
-        d, e, ed = 0.0, 4 * U * abs(v), 0.0
-        terms = 0.0
-        for k, (_, dk, ek, edk) in enumerate(args):
-            if not (dk or ek or edk):
+        d, e, ed, md, terms = 0.0, 4 * U * abs(v), 0.0, 0.0, 0.0
+        for k, (_, dk, ek, edk, _, mdk) in enumerate(args):
+            if not (dk or ek or edk or mdk):
                 continue
             self.budget[0] -= 4
             s, serr, by_complex = _slope(row, vals, k)
             self.ridders |= not by_complex
             d += s * dk
             terms += abs(s * dk)
+            md += abs(s) * mdk
             e += abs(s) * ek
             ed += abs(s) * edk + abs(dk) * serr
             if dk:
-                for j, (_, _, ej, _) in enumerate(args):
+                for j, (_, _, ej, _, _, _) in enumerate(args):
                     if ej:
                         ed += abs(dk) * _second(row, vals, k, j, s, ej) * ej
         ed += U * (terms + abs(d)) * len(args)
-        return v, d, e, ed
+        return v, d, e, ed, abs(v), md
 
 
 def _unary(A: Dual, v: float, s: float, s2: float, serr: float) -> Dual:
     """φ(A) for a function with value v, slope s, second derivative s2 (a bound)."""
-    a, da, ea, eda = A
+    a, da, ea, eda, _, mda = A
     d = s * da
     e = abs(s) * ea + 4 * U * abs(v)
     ed = abs(s) * eda + abs(da) * serr + U * abs(d)
     if ea and da:
         ed += abs(s2) * abs(da) * ea
-    return v, d, e, ed
+    return v, d, e, ed, abs(v), abs(s) * mda
 
 
 def _mul(A: Dual, B: Dual) -> Dual:
-    a, da, ea, eda = A
-    b, db, eb, edb = B
+    a, da, ea, eda, ma, mda = A
+    b, db, eb, edb, mb, mdb = B
     v = a * b
     d = a * db + da * b
+    mv = ma * mb
+    md = ma * mdb + mda * mb
     e = abs(b) * ea + abs(a) * eb + U * abs(v)
-    ed = (abs(a) * edb + abs(db) * ea + abs(b) * eda + abs(da) * eb
-          + 2 * U * (abs(a * db) + abs(da * b)))
-    return v, d, e, ed
+    ed = abs(a) * edb + abs(db) * ea + abs(b) * eda + abs(da) * eb + 2 * U * md
+    return v, d, e, ed, mv, md
 
 
 def _div(A: Dual, B: Dual) -> Dual:
-    a, da, ea, eda = A
-    b, db, eb, edb = B
+    a, da, ea, eda, ma, mda = A
+    b, db, eb, edb, _, mdb = B
     if b == 0:
         raise Unreliable("a division by zero")
     q = a / b
+    mq = ma / abs(b)
     eq = (ea + abs(q) * eb) / abs(b) + U * abs(q)
     d = (da - q * db) / b
-    ed = ((eda + abs(q) * edb + abs(db) * eq + abs(d) * eb)
-          + 3 * U * (abs(da) + abs(q * db))) / abs(b)
-    return q, d, eq, ed
+    md = (mda + mq * mdb) / abs(b)
+    ed = (eda + abs(q) * edb + abs(db) * eq + abs(d) * eb) / abs(b) + 3 * U * md
+    return q, d, eq, ed, mq, md
 
 
 def forward(node: Node, var: str | None, point: Mapping[str, float],
@@ -345,7 +355,7 @@ def partial(node: Node, var: str, point: Mapping[str, float]) -> Estimate:
     x0 = point[var]
     evaluate(node, point)  # the real function must be defined here
     try:
-        (_, d, _, ed), used = forward(node, var, point)
+        (_, d, _, ed, _, _), used = forward(node, var, point)
         return Estimate(d, ed, _method(used))
     except Unreliable:
         pass
@@ -413,7 +423,8 @@ class Check(NamedTuple):
 #: points (log, sqrt, asin find theirs in the first ones, sqrt(x - 100) in the wide ones).
 _RANGES = ((-3.0, 3.0), (0.05, 0.95), (1.0, 10.0), (-0.95, -0.05))
 _WIDE = (*_RANGES, (-10.0, -1.0), (10.0, 100.0), (-100.0, -10.0), (100.0, 1e3), (-1e3, -100.0),
-         (1e3, 1e4), (-1e4, -1e3), (1e4, 1e6), (-1e6, -1e4), (1e-4, 1e-2), (-1e-2, -1e-4))
+         (1e3, 1e4), (-1e4, -1e3), (1e4, 1e6), (-1e6, -1e4), (1e-4, 1e-2), (-1e-2, -1e-4),
+         (1e6, 1e9), (-1e9, -1e6), (1e9, 1e12), (-1e12, -1e9))
 #: A point is trustworthy when the error bounds are at most this, relative to the values.
 _RELIABLE = 1e-6
 #: Tolerance on agreement beyond the error bounds.
@@ -492,8 +503,8 @@ def check(
             continue
         try:
             evaluate(df, p)
-            (_, est, _, e_est), r1 = forward(f, var, p, budget)
-            (sym, _, e_sym, _), _ = forward(df, None, p, budget)
+            (_, est, _, e_est, _, m_est), r1 = forward(f, var, p, budget)
+            (sym, _, e_sym, _, m_sym, _), _ = forward(df, None, p, budget)
         except InputError:
             why["the derivative is undefined"] = why.get("the derivative is undefined", 0) + 1
             continue
@@ -501,9 +512,11 @@ def check(
             reason = str(u) if str(u) != "outside the domain" else "a domain edge"
             why[reason] = why.get(reason, 0) + 1
             continue
-        scale = max(abs(est), abs(sym))
+        # judged against the size of the terms, so that a derivative cancelling to about
+        # 0 (x/x, log(y, y)) is agreement within rounding, not an ill-conditioned point
+        scale = max(abs(est), abs(sym), m_est, m_sym)
         noise = e_est + e_sym
-        if noise > _RELIABLE * scale:
+        if noise > _RELIABLE * scale and not (est == 0 == sym):  # two exact zeros agree
             why["ill-conditioned"] = why.get("ill-conditioned", 0) + 1
             continue
         diff = abs(sym - est)

@@ -4,31 +4,35 @@ stdin batches (``EXPR`` given as ``-``)."""
 from __future__ import annotations
 
 import math
-import re
 import sys
 
 from . import functions as fn
 from .errors import EXIT_INPUT, EXIT_OK, InputError
 from .evaluate import evaluate
-from .parser import parse
+from .parser import NAME, parse
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from typing import BinaryIO, TextIO
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
 #: Bytes read from stdin in batch mode; more is an input error, not a memory problem.
 MAX_STDIN = 64 * 1024 * 1024
 
 
 def variable_name(name: str, option: str) -> str:
-    """Validate a variable name given in an option (``--wrt``, ``--at``, ``--x0``)."""
+    """Validate a variable name given in an option (``--wrt``, ``--at``, ``--x0``): the
+    names the parser reads as variables (Greek letters too: --at θ=1)."""
     name = name.strip()
-    if not _IDENT.match(name):
-        raise InputError(f"{option}: '{name}' is not a variable name", name, 0)
     if name in fn.NAMES or name in fn.CONSTANTS:
         raise InputError(f"{option}: '{name}' is a function or constant name, not a variable")
+    try:
+        ok = NAME.match(name) is not None and type(parse(name)).__name__ == "Var"
+    except InputError:
+        ok = False  # a reserved word, a name beginning with __
+    if not ok:
+        raise InputError(f"{option}: '{name}' is not a variable name", name, 0)
     return name
 
 
