@@ -22,7 +22,7 @@ class Node:
     """Base of all expression nodes. Subclasses set ``args`` (child nodes)."""
 
     __slots__ = ("args", "_hash", "_key", "_free", "_canon", "_link", "_terms",
-                 "_text", "_deg", "span", "height")
+                 "_text", "_deg", "_size", "span", "height")
 
     args: tuple[Node, ...]
 
@@ -54,6 +54,7 @@ class Node:
         self._terms = None  # a long sum's terms by variable (diff._terms_with)
         self._text = None  # the printed form and its precedence (printer._str)
         self._deg = None  # a product's total degree (simplify.degree)
+        self._size = None  # size(self), once asked for
         self.span = None  # (start column, end column) in the parsed text, surface nodes only
 
     # --- algebra: canonical constructors live in simplify.py ---
@@ -234,22 +235,24 @@ def call(name: str, *args: Node) -> Node:
 
 def size(node: Node) -> int:
     """Number of nodes in the tree as printed, shared subtrees counted each time they occur
-    (used for bounds on derivative growth). Linear in the number of distinct nodes: a
-    derivative shares subtrees, and walking it as a tree could take exponential time."""
-    sizes: dict[int, int] = {}
+    (used for bounds on derivative growth, and to choose the smaller of two forms). Linear
+    in the number of distinct nodes not measured before: a derivative shares subtrees, and
+    walking it as a tree could take exponential time."""
+    if node._size is not None:
+        return node._size
     stack = [node]
     while stack:
         cur = stack[-1]
-        if id(cur) in sizes:
+        if cur._size is not None:
             stack.pop()
             continue
-        todo = [a for a in cur.args if id(a) not in sizes]
+        todo = [a for a in cur.args if a._size is None]
         if todo:
             stack.extend(todo)
             continue
         stack.pop()
-        sizes[id(cur)] = 1 + sum(sizes[id(a)] for a in cur.args)
-    return sizes[id(node)]
+        cur._size = 1 + sum(a._size for a in cur.args)
+    return node._size
 
 
 ZERO, ONE, TWO, MINUS_ONE = Num(0), Num(1), Num(2), Num(-1)

@@ -30,6 +30,7 @@ from .nodes import (
     Num,
     Pow,
     Var,
+    size,
 )
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
@@ -126,7 +127,90 @@ def _term_key(t: Node) -> tuple[Any, ...]:
 
 
 def add(*terms: Node) -> Node:
-    """The canonical sum: flattened, like terms collected, numbers folded and last."""
+    """The canonical sum: flattened, like terms collected, numbers folded and last; and
+    distributed where that makes it smaller (s*(1 - y) - y*(1 - s) is s - y)."""
+    out = _add(terms)
+    if _expanding or type(out) is not Add:
+        return out
+    return _distributed(out)
+
+
+#: A sum is distributed only into at most this many terms (a bound on the work).
+_MAX_EXPANSION = 16
+_expanding = False  # set while a distributed candidate is built: one level, no recursion
+
+
+def _distributed(total: Node) -> Node:
+    """The sum with its products of sums multiplied out, if that is smaller.
+
+    Products with a sum as a factor are multiplied out (one level) and the terms collected
+    again; the result is kept only if it has fewer nodes, so x*(y + 1) + z stays, and
+    sigmoid(z)*(1 - y) - y*(1 - sigmoid(z)), the gradient of the cross-entropy, becomes
+    sigmoid(z) - y. Deterministic in the terms, so printing and reading back agree."""
+    global _expanding
+    keep: list[Node] = []
+    spread: list[Node] = []
+    count = 0
+    for t in total.args:
+        if type(t) is not Mul or not any(type(f) is Add for f in t.args):
+            keep.append(t)
+            continue
+        n = 1
+        for f in t.args:
+            if type(f) is Add:
+                n *= len(f.args)
+        count += n
+        if count > _MAX_EXPANSION:
+            return total
+        spread.append(t)
+    if not spread:
+        return total
+    import itertools
+
+    _expanding = True
+    try:
+        for t in spread:
+            others = [f for f in t.args if type(f) is not Add]
+            sums = [f.args for f in t.args if type(f) is Add]
+            keep.extend(mul(*others, *pick) for pick in itertools.product(*sums))
+        candidate = _add(keep)
+        if type(candidate) is Add:
+            # x*s*(1 - y) - x*y*(1 - s) is x*s - x*y, and smaller still x*(s - y)
+            common = _common_factor(candidate.args)
+            if common is not None:
+                factored = mul(common, _add([mul(t, pow_(common, MINUS_ONE))
+                                             for t in candidate.args]))
+                if size(factored) < size(candidate):
+                    candidate = factored
+    finally:
+        _expanding = False
+    return candidate if size(candidate) < size(total) else total
+
+
+def _common_factor(terms: tuple[Node, ...]) -> Node | None:
+    """The product of the bases every term has, each to its smallest positive integer
+    power (x*s - x*y -> x), or None."""
+    common: dict[Node, Fraction] | None = None
+    for t in terms:
+        powers: dict[Node, Fraction] = {}
+        for f in t.args if type(t) is Mul else (t,):
+            if type(f) is Num:
+                continue
+            if type(f) is Pow and type(f.args[1]) is Num:
+                powers[f.args[0]] = f.args[1].value
+            else:
+                powers[f] = _ONE
+        if common is None:
+            common = {b: e for b, e in powers.items() if e > 0 and e.denominator == 1}
+        else:
+            common = {b: min(e, powers[b]) for b, e in common.items()
+                      if b in powers and powers[b] > 0 and powers[b].denominator == 1}
+        if not common:
+            return None
+    return mul(*(pow_(b, Num(e)) for b, e in common.items())) if common else None
+
+
+def _add(terms: tuple[Node, ...] | list[Node]) -> Node:
     const, cdec = Fraction(0), False
     coeffs: dict[Node, list[Any]] = {}
     stack = list(reversed(terms))
