@@ -193,11 +193,57 @@ def gradient_root_nearby(problem: Problem, x: Sequence[float], ulps: int = 8) ->
 
 
 # --- functions without a stationary point ---
+#: Ranges of functions of any real argument: (low, low excluded, high, high excluded).
+_RANGES: dict[str, tuple[float, bool, float, bool]] = {
+    "exp": (0.0, True, math.inf, True),
+    "sigmoid": (0.0, True, 1.0, True),
+    "softplus": (0.0, True, math.inf, True),
+    "cosh": (1.0, False, math.inf, True),
+    "tanh": (-1.0, True, 1.0, True),
+    "erf": (-1.0, True, 1.0, True),
+    "atan": (-math.pi / 2, True, math.pi / 2, True),
+}
+Interval = tuple[float, bool, float, bool]
+
+
+def value_range(n: Node) -> Interval | None:
+    """An interval holding every value of ``n`` (None: unknown). Enough to see that
+    sigmoid(u) - 1 or exp(u) + 2 is never 0."""
+    t = type(n)
+    if t is Num:
+        v = float(n.value)
+        return (v, False, v, False)
+    if t is Call and len(n.args) == 1:
+        return _RANGES.get(n.name)
+    if t is Add:
+        parts = [value_range(a) for a in n.args]
+        if any(p is None for p in parts):
+            return None
+        lo = sum(p[0] for p in parts)  # type: ignore[index]
+        hi = sum(p[2] for p in parts)  # type: ignore[index]
+        return (lo, any(p[1] for p in parts), hi, any(p[3] for p in parts))  # type: ignore[index]
+    if t is Mul and len(n.args) == 2 and type(n.args[0]) is Num:
+        inner = value_range(n.args[1])
+        c = float(n.args[0].value)
+        if inner is None or c == 0:
+            return None
+        lo, lo_x, hi, hi_x = inner
+        return (c * lo, lo_x, c * hi, hi_x) if c > 0 else (c * hi, hi_x, c * lo, lo_x)
+    return None
+
+
+def _excludes_zero(r: Interval | None) -> bool:
+    if r is None or math.isnan(r[0]) or math.isnan(r[2]):
+        return False
+    lo, lo_x, hi, hi_x = r
+    return lo > 0 or hi < 0 or (lo == 0 and lo_x) or (hi == 0 and hi_x)
+
+
 _POSITIVE_CALLS = {"exp", "sigmoid", "softplus", "cosh"}
 
 
 def never_zero(n: Node) -> bool:
-    """Provably never 0 wherever it is defined (exp(u), 1/u, x**2 + 1, -3*exp(-x))."""
+    """Provably never 0 wherever it is defined (exp(u), 1/u, x**2 + 1, sigmoid(u) - 1)."""
     from .simplify import positive
 
     t = type(n)
@@ -206,7 +252,7 @@ def never_zero(n: Node) -> bool:
     if t is Const:
         return True
     if t is Call:
-        return n.name in _POSITIVE_CALLS
+        return n.name in _POSITIVE_CALLS or _excludes_zero(value_range(n))
     if t is Pow:
         e = n.args[1]
         if type(e) is Num and e.value < 0:
@@ -215,7 +261,7 @@ def never_zero(n: Node) -> bool:
     if t is Mul:
         return all(never_zero(a) for a in n.args)
     if t is Add:
-        return positive(n) or positive(-n)
+        return positive(n) or positive(-n) or _excludes_zero(value_range(n))
     return False
 
 

@@ -188,9 +188,8 @@ def run(
         if quiet:
             outcome = run_quiet(problem, start, settings, stop)
             out.write(" ".join(fmt(v) for v in outcome.x) + "\n")
-            if outcome.status != "converged" or outcome.kind in ("saddle", "maximum", "flat") or (
-                problem.maximize and outcome.kind == "minimum"
-            ):
+            wrong = ("minimum" if problem.maximize else "maximum", "saddle", "flat")
+            if outcome.status != "converged" or outcome.kind in wrong:
                 out.flush()
                 err.write(f"{outcome.message}\n")
             return _exit(outcome)

@@ -120,6 +120,15 @@ def _settled(
     gn = math.hypot(*grad)
     at = f"at iteration {k}"
     none = no_stationary_point(problem)
+    if underflows(problem.grad_nodes, problem.env(xs)):
+        why = "start where f is not saturated"
+        if none is not None:
+            why = (f"and f has no {say.best} anyway (∂f/∂{none[0]} = {none[1]} is never 0): no "
+                   "start or learning rate changes this")
+        return ("max_iter", "vanishing_gradient",
+                f"stopped {at}: the gradient underflowed to {_g(gn)} at {say.point(xs)}, where f "
+                f"is flat in float64 — a vanishing gradient, not a stationary point; {why}",
+                "flat", [])
     if none is not None:
         var, text = none
         return ("max_iter", "no_minimum",
@@ -127,11 +136,6 @@ def _settled(
                 f"is no stationary point to converge to; {say.gname} = {_g(gn)} is small only "
                 f"because f flattens out {say.way(x0, xs)}. No learning rate or iteration "
                 "limit changes this", None, [])
-    if underflows(problem.grad_nodes, problem.env(xs)):
-        return ("max_iter", "vanishing_gradient",
-                f"stopped {at}: the gradient underflowed to {_g(gn)} at {say.point(xs)}, where f "
-                "is flat in float64 — a vanishing gradient, not a stationary point; start where f "
-                "is not saturated", "flat", [])
     if how == "fixed":
         if not gradient_root_nearby(problem, xs):
             steps = math.hypot(*(st.lr * g for g in grad))
@@ -221,7 +225,9 @@ def _kind_words(head: str, say: _Say, kind: str | None) -> str:
         return f"{head}, but at a {say.kind('maximum')}, not a {say.best}"
     if kind == "saddle":
         return f"{head}, but at a saddle point, not a {say.best}"
-    return f"{head}; f is too flat here for the second-order test to say what kind of point it is"
+    return (f"{head}; f is flat here in some direction (a Hessian eigenvalue is about 0): a "
+            f"valley of equally good points, or a point that only higher derivatives can "
+            "classify")
 
 
 # --- the iteration limit ---

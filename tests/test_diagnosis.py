@@ -82,13 +82,15 @@ def test_a_step_below_float_resolution_far_from_a_minimum_is_not_convergence(cli
         ("log(x)", "1", [], "diverged", "domain"),
         ("x", "0", [], "max_iter", "no_minimum"),
         ("exp(-x)", "0", [], "max_iter", "no_minimum"),
-        ("exp(-x)", "0", ["--lr", "1e6"], "max_iter", "no_minimum"),  # |f'| below --tol
+        ("exp(-x)", "0", ["--lr", "1e6"], "max_iter", "vanishing_gradient"),  # f' underflows
         ("sqrt(x)", "1", [], "diverged", "domain"),
         ("-x**2", "1", [], "diverged", "unbounded_below"),
         ("-x**2", "-1", ["--max-iter", "5"], "max_iter", "no_minimum"),
         ("x**3", "1", [], "max_iter", "no_minimum"),
         ("2*x + 3*y", "1,1", [], "max_iter", "no_minimum"),
         ("3 - x", "0", ["--max-iter", "50"], "max_iter", "no_minimum"),
+        ("exp(-x)", "0", ["--lr", "30"], "max_iter", "no_minimum"),  # |f'| below --tol
+        ("(sigmoid(1.5*w + b) - 1)**2/2", "0,0", [], "max_iter", "no_minimum"),  # the ML case
     ],
 )
 def test_no_minimum_gets_the_truth_and_no_useless_advice(cli, expr, x0, extra, status, reason):
