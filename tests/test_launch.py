@@ -38,6 +38,9 @@ def test_parse_fast_takes_only_plain_forms():
     assert parse_fast(["derive", "-x**2", "--order=2"]) == ("derive", "-x**2", {"--order": 2})
     assert parse_fast(["derive", "--at", "x=1", "x", "--at", "y=2"]) == (
         "derive", "x", {"--at": ["x=1", "y=2"]})
+    # --wrt is repeatable (the mixed partial), --hessian a flag
+    assert parse_fast(["derive", "x*y", "--wrt", "x", "--wrt=y", "--hessian"]) == (
+        "derive", "x*y", {"--wrt": ["x", "y"], "--hessian": True})
     for argv in (["derive", "--help"], ["derive", "x", "--bogus"], ["derive"], ["rules"],
                  ["derive", "x", "y"], ["derive", "x", "--order", "two"],
                  ["derive", "x", "--format", "yaml"], ["derive", "x", "--order"],
@@ -63,6 +66,16 @@ CASES = [
     ["eval", "x**2-4*x+6", "--at", "x=8"],
     ["eval", "log(-1)"],
     ["eval", "x*y", "--at", "x=2", "--at", "y=3", "--format", "json"],
+    ["derive", "x**2*y", "--wrt", "x", "--wrt", "y"],
+    ["derive", "x**2*y", "--hessian", "--format", "latex"],
+    ["derive", "x**2*y", "--hessian", "--order", "2"],
+    ["derive", "x**2", "--wrt", "z"],
+    ["derive", "log(x)", "--at", "x=-1"],
+    ["derive", "sqrt(x-1e15)", "--check"],
+    ["derive", "x**2", "--steps", "--format", "latex"],
+    ["derive", "sin^2(x)"],
+    ["eval", "x**2", "--at", "y=2"],
+    ["eval", "tan(pi/2)"],
 ]
 
 
@@ -80,9 +93,11 @@ def test_fast_path_is_indistinguishable(argv):
     assert _run(argv, fast=True) == _run(argv, fast=False)
 
 
-def test_fast_path_batch():
-    data = b"tan(x)\nsinn(x)\nx**3\n"
-    assert _run(["derive", "-"], True, data) == _run(["derive", "-"], False, data)
+@pytest.mark.parametrize("extra", [[], ["--format", "json"], ["--hessian"], ["--steps"]])
+def test_fast_path_batch(extra):
+    data = b"tan(x)\nsinn(x)\nx**3*y\nsin^2(x)\n"
+    argv = ["derive", "-", *extra]
+    assert _run(argv, True, data) == _run(argv, False, data)
 
 
 def test_fast_path_does_not_import_typer():
