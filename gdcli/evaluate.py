@@ -30,6 +30,18 @@ def fmt(v: float) -> str:
     return r[:-2] if r.endswith(".0") else r
 
 
+class PiFloat(float):
+    """A value given as an exact multiple of π (``--at x=pi/2``): a float that remembers
+    q, so that tan(x) at x = pi/2 is the pole it is, as tan(pi/2) is."""
+
+    __slots__ = ("q",)
+
+    def __new__(cls, value: float, q: Fraction) -> PiFloat:
+        out = super().__new__(cls, value)
+        out.q = q
+        return out
+
+
 def plain(v: float) -> float:
     """``v`` with -0.0 turned into 0.0 (for JSON, which would print ``-0.0``)."""
     return v + 0.0
@@ -71,6 +83,8 @@ class _Eval:
         self.env = env
         self.text = text
         self.exact: dict[int, Fraction | None] = {}
+        # a variable given as an exact multiple of π can meet a pole (--at x=pi/2)
+        self.pi_vars = any(type(v) is PiFloat for v in env.values())
 
     def fail(self, cls: type[InputError], message: str, n: Node) -> InputError:
         span = n.span if self.text is not None else None
@@ -183,11 +197,10 @@ class _Eval:
         row = fn.FUNCTIONS[n.name]
         pole = self._pole(n, row)
         if pole is not None:
-            raise self.fail(
-                DomainError,
-                f"{n.name}({to_str(n.args[0])}) is undefined: {n.name} needs {row.domain}",
-                n,
-            )
+            shown = f"{n.name}({to_str(n.args[0])})"
+            if n.args[0].free:  # --at x=pi/2: say which multiple of π it is
+                shown += f" = {n.name}({_pi_text(self.pi_multiple(n.args[0]))})"
+            raise self.fail(DomainError, f"{shown} is undefined: {n.name} needs {row.domain}", n)
         try:
             return float(row.real(*args))
         except (ValueError, ZeroDivisionError) as e:
@@ -219,7 +232,7 @@ class _Eval:
     def _pole(self, n: Node, row: fn.Fn) -> Fraction | None:
         """k if the argument is exactly k·π at a pole the row's domain excludes
         ("x ≠ kπ", "x ≠ π/2 + kπ"), else None."""
-        if len(n.args) != 1 or n.args[0].free:
+        if len(n.args) != 1 or (n.args[0].free and not self.pi_vars):
             return None
         poles = _poles(row.domain)
         if poles is None:
@@ -236,6 +249,9 @@ class _Eval:
         t = type(n)
         if t is Const:
             return Fraction(1) if n.name == "pi" else None
+        if t is Var:
+            v = self.env.get(n.name)
+            return v.q if type(v) is PiFloat else None
         if t is Neg:
             q = self.pi_multiple(n.args[0])
             return None if q is None else -q
@@ -266,6 +282,16 @@ class _Eval:
             q, r = self.pi_multiple(n.args[0]), self.rational(n.args[1])
             return None if q is None or not r else q / r
         return None
+
+
+def _pi_text(q: Fraction | None) -> str:
+    """q·π in gdcli syntax: pi, -pi, pi/2, 3*pi/2."""
+    assert q is not None
+    sign = "-" if q < 0 else ""
+    p, d = abs(q.numerator), q.denominator
+    if p == 0:
+        return "0"
+    return sign + ("pi" if p == 1 else f"{p}*pi") + (f"/{d}" if d != 1 else "")
 
 
 def _exact_op(t: type, vals: list[Fraction]) -> Fraction | None:

@@ -8,7 +8,7 @@ import sys
 
 from . import functions as fn
 from .errors import EXIT_INPUT, EXIT_OK, InputError
-from .evaluate import evaluate
+from .evaluate import PiFloat, _Eval, evaluate
 from .parser import NAME, parse
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
@@ -56,7 +56,8 @@ def constant(text: str, what: str, notes: list[str] | None = None) -> float:
         raise InputError(f"{what}: {e.message}", e.text, e.column, e.hint, e.width) from None
     if not math.isfinite(value):  # pragma: no cover - evaluate already refuses these
         raise InputError(f"{what} must be finite", text, 0)
-    return value
+    q = _Eval({}, text).pi_multiple(node)
+    return PiFloat(value, q) if q else value + 0.0  # never -0
 
 
 def point(
@@ -71,7 +72,7 @@ def point(
         var = variable_name(name, option)
         if var in out:
             raise InputError(f"{option}: {var} is given twice")
-        out[var] = constant(value, f"{option} {var}", notes) + 0.0  # never -0
+        out[var] = constant(value, f"{option} {var}", notes)
     return out
 
 

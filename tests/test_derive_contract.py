@@ -279,7 +279,23 @@ def test_poles_at_exact_multiples_of_pi(cli, expr):
     assert "is undefined" in r.stderr and "needs x ≠" in r.stderr
 
 
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["eval", "tan(x)", "--at", "x=pi/2"], "tan(x) = tan(pi/2) is undefined"),
+        (["derive", "tan(x)", "--at", "x=pi/2"], "tan(x) = tan(pi/2) is undefined"),
+        (["derive", "tan(2*x)", "--at", "x=-3*pi/4"], "tan(2*x) = tan(-3*pi/2) is undefined"),
+        (["eval", "csc(x + y)", "--at", "x=pi/2", "--at", "y=pi/2"], "csc(pi) is undefined"),
+    ],
+)
+def test_an_at_value_that_is_an_exact_multiple_of_pi_meets_the_pole(cli, argv, words):
+    r = cli(*argv)
+    assert r.exit_code == 2 and words in r.stderr and r.stdout == ""
+
+
 def test_not_a_pole(cli):
+    assert cli("eval", "tan(x)", "--at", "x=pi/4").exit_code == 0
+    assert cli("eval", "tan(x)", "--at", "x=1.5707963267948966").exit_code == 0  # a float
     assert cli("eval", "tan(pi/4)").exit_code == 0
     assert cli("eval", "sec(pi)").stdout == "-1\n"
     assert cli("eval", "cot(pi/2)").exit_code == 0
