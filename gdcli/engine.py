@@ -122,22 +122,27 @@ def loop_source(problem: Problem, rows: bool, with_f: bool = False) -> str:
         f"    return 'gradient', {state}",
         *(f"{si} = lr * {gi}" for si, gi in zip(s, g, strict=True)),
         f"ss2 = {squares(s)}",
-        "if ss2 < ps2:",
+        *(f"{ni} = {vi} - {si}" for ni, vi, si in zip(nx, v, s, strict=True)),
+        # only a step this small can be within --xtol of the limit, or fail to move x
+        # (|step| < ulp(x) <= 2.3e-16·|x|): one comparison on the hot path
+        f"if ss2 <= small2 * (1.0 + {squares(v)}):",
+        f"    if {' and '.join(f'{a} == {b}' for a, b in zip(nx, v, strict=True))}:",
+        *(f"        {line}" for line in final),
+        f"        return 'fixed', {state}",
+        "    if ss2 < ps2:",
         # steps shrinking by r: the limit is about |step|/(1 - r) away
-        "    r = 1.0 - _sqrt(ss2 / ps2)",
-        f"    if ss2 <= xtol2 * (1.0 + {squares(v)}) * r * r:",
-        "        calm += 1",
-        "        if calm >= patience:",
-        *(f"            {line}" for line in final),
-        f"            return 'xtol', {state}",
-        "    else:",
+        "        r = 1.0 - _sqrt(ss2 / ps2)",
+        f"        if ss2 <= xtol2 * (1.0 + {squares(v)}) * r * r:",
+        "            calm += 1",
+        "            if calm >= patience:",
+        *(f"                {line}" for line in final),
+        f"                return 'xtol', {state}",
+        "        else:",
+        "            calm = 0",
+        "    elif calm:",
         "        calm = 0",
         "elif calm:",
         "    calm = 0",
-        *(f"{ni} = {vi} - {si}" for ni, vi, si in zip(nx, v, s, strict=True)),
-        f"if {' and '.join(f'{a} == {b}' for a, b in zip(nx, v, strict=True))}:",
-        *(f"    {line}" for line in final),
-        f"    return 'fixed', {state}",
         *([f"yield (k, fx, {vs}, {gs}, {ss})"] if rows else []),
         f"if not ({' and '.join(f'-xrun < {x} < xrun' for x in nx)}):",
         f"    return 'escape', k + 1, ({', '.join(nx)},), calm, ss2, ({vs},)",
@@ -147,7 +152,8 @@ def loop_source(problem: Problem, rows: bool, with_f: bool = False) -> str:
     helpers = sorted(set(re.findall(r"\b_(?:f_\w+|pow|sqrt|INF)\b", "\n".join(body))))
     defaults = "".join(f", {h}={h}" for h in helpers)
     lines = [
-        f"def _loop(k0, {vs}, calm, ps2, lr, stop_k, gtol2, xtol2, patience, xrun{defaults}):",
+        f"def _loop(k0, {vs}, calm, ps2, lr, stop_k, gtol2, xtol2, small2, patience, xrun"
+        f"{defaults}):",
         "    k = k0",
         "    try:",
         "        for k in range(k0, stop_k):",
@@ -246,7 +252,9 @@ def _drive(
     k, xs, calm, ps2 = 0, x0, 0, 0.0
     window: deque[Row] = deque(maxlen=WINDOW)
     record_from = max(0, st.max_iter - WINDOW)  # the last iterations are kept for the diagnosis
-    args = (st.gtol**2, st.xtol**2, st.patience)
+    # the pre-test for small steps: --xtol's bound, or one that catches every step that
+    # no longer moves x in float64 (|step| < ulp(x) <= 2**-52·|x|)
+    args = (st.gtol**2, st.xtol**2, max(st.xtol**2, 16 * 2.0**-104), st.patience)
     falling = False  # f was below f(x0) far out: an overflow then means unbounded below
     before = x0
     while True:

@@ -13,7 +13,7 @@ from gdcli.engine import Settings, loop_source, run_quiet
 from gdcli.problem import Problem
 
 ALLOWED = re.compile(r"^(v|t|g|s|n)\d+$|^_f_\w+$|^(_pow|_sqrt|_INF|_loop|_values|k|k0|calm|"
-                     r"lr|stop_k|gtol2|xtol2|patience|xrun|gn2|ss2|ps2|r|fx|range|ValueError|"
+                     r"lr|stop_k|gtol2|xtol2|small2|patience|xrun|gn2|ss2|ps2|r|fx|range|ValueError|"
                      r"ZeroDivisionError|OverflowError)$")
 
 PROBLEMS = [
