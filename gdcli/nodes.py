@@ -12,17 +12,21 @@ Two shapes of tree use these classes:
 from __future__ import annotations
 
 from fractions import Fraction
+from operator import attrgetter
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
     from typing import Any
 
 
+_height, _hash_of = attrgetter("height"), attrgetter("_hash")
+
+
 class Node:
     """Base of all expression nodes. Subclasses set ``args`` (child nodes)."""
 
     __slots__ = ("args", "_hash", "_key", "_free", "_canon", "_link", "_terms",
-                 "_text", "_deg", "_size", "span", "height")
+                 "_parts", "_text", "_deg", "_size", "span", "height")
 
     args: tuple[Node, ...]
 
@@ -43,8 +47,13 @@ class Node:
     def _init(self, args: tuple[Node, ...]) -> None:
         self.args = args
         # height comes early in sort keys, so comparing deep trees stops early
-        self.height = 1 + max(a.height for a in args) if args else 0
-        self._hash = hash((type(self).__name__, self._ident()))
+        self.height = 1 + max(map(_height, args)) if args else 0
+        if args:
+            # from the children's cached hashes (ints): no Python __hash__ call per child
+            self._hash = hash((type(self).__name__, getattr(self, "name", None),
+                               *map(_hash_of, args)))
+        else:
+            self._hash = hash((type(self).__name__, self._ident()))
         self._key = None
         self._free = None
         # simplify(self), kept once computed: the differentiator asks for the canonical
@@ -52,6 +61,7 @@ class Node:
         self._canon = None
         self._link = None  # the differentiator's chain factor (diff._link), var-independent
         self._terms = None  # a long sum's terms by variable (diff._terms_with)
+        self._parts = None  # a long product's factors by base (simplify._mul_into)
         self._text = None  # the printed form and its precedence (printer._str)
         self._deg = None  # a product's total degree (simplify.degree)
         self._size = None  # size(self), once asked for

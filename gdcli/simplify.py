@@ -148,6 +148,8 @@ def _distributed(total: Node) -> Node:
     sigmoid(z)*(1 - y) - y*(1 - sigmoid(z)), the gradient of the cross-entropy, becomes
     sigmoid(z) - y. Deterministic in the terms, so printing and reading back agree."""
     global _expanding
+    if total._parts is not None and not 0 < total._parts[1] <= _MAX_EXPANSION:
+        return total  # a long sum knows it has nothing to multiply out (or too much)
     keep: list[Node] = []
     spread: list[Node] = []
     count = 0
@@ -210,7 +212,27 @@ def _common_factor(terms: tuple[Node, ...]) -> Node | None:
     return mul(*(pow_(b, Num(e)) for b, e in common.items())) if common else None
 
 
+def _spread(t: Node) -> int:
+    """How many terms a product with sums as factors multiplies out into (0 for others)."""
+    if type(t) is not Mul:
+        return 0
+    n, found = 1, False
+    for f in t.args:
+        if type(f) is Add:
+            n *= len(f.args)
+            found = True
+    return n if found else 0
+
+
 def _add(terms: tuple[Node, ...] | list[Node]) -> Node:
+    big = None
+    for t in terms:
+        if type(t) is Add and t._parts is not None and (big is None or len(t.args) > len(big.args)):
+            big = t
+    if big is not None:
+        got = _add_into(big, terms)
+        if got is not None:
+            return got
     const, cdec = Fraction(0), False
     coeffs: dict[Node, list[Any]] = {}
     stack = list(reversed(terms))
@@ -232,11 +254,76 @@ def _add(terms: tuple[Node, ...] | list[Node]) -> Node:
             entry[1] |= dec
     out = [_scaled(c, dec, rest) for rest, (c, dec) in coeffs.items() if c != 0]
     out.sort(key=_term_key)
+    index = None
+    if len(out) >= _LONG_SUM:
+        index = {_split(t)[2]._hash: t for t in out}
     if const != 0:
         out.append(Num(_checked(const), cdec))
     if not out:
         return ZERO
-    return out[0] if len(out) == 1 else Add(tuple(out))
+    if len(out) == 1:
+        return out[0]
+    total = Add(tuple(out))
+    if index is not None and len(index) == len(out) - (const != 0):
+        total._parts = (index, sum(map(_spread, out)))
+    return total
+
+
+#: Sums with at least this many terms keep an index of their terms by what multiplies
+#: the coefficient (``_parts``: {hash: term}, and how many terms multiplying out their
+#: products of sums would give), so that one more term is inserted or collected in place:
+#: the exponent of x in (x + 1)**(x + 1)**…**w grows by one term per level.
+_LONG_SUM = 8
+
+
+def _add_into(big: Node, terms: tuple[Node, ...] | list[Node]) -> Node | None:
+    """``_add(terms)`` for a long sum ``big`` among them and a few more terms; None when
+    the general path could do anything else (it then runs)."""
+    import bisect
+
+    index, spread = big._parts
+    last = big.args[-1]
+    const, cdec = (last.value, last.dec) if type(last) is Num else (Fraction(0), False)
+    out = list(big.args[:-1] if type(last) is Num else big.args)
+    index = dict(index)
+    seen_big = False
+    for t in terms:
+        if t is big and not seen_big:
+            seen_big = True
+            continue
+        for u in t.args if type(t) is Add else (t,):
+            if type(u) is Num:
+                const += u.value
+                cdec |= u.dec
+                continue
+            c, dec, rest = _split(u)
+            old = index.get(rest._hash)
+            k = _term_key(u)
+            i = bisect.bisect_left(out, k, key=_term_key)
+            if old is not None:
+                c0, dec0, rest0 = _split(old)
+                if rest0 != rest or i >= len(out) or out[i] is not old:
+                    return None
+                c += c0
+                dec |= dec0
+                del out[i]
+                spread -= _spread(old)
+                if c == 0:
+                    del index[rest._hash]
+                    continue
+                u = _scaled(c, dec, rest)
+            elif i < len(out) and _term_key(out[i]) == k:
+                return None  # equal sort keys: leave the order to the general path
+            out.insert(i, u)
+            index[rest._hash] = u
+            spread += _spread(u)
+    if len(out) < _LONG_SUM:
+        return None
+    if const != 0:
+        out.append(Num(_checked(const), cdec))
+    total = Add(tuple(out))
+    total._parts = (index, spread)
+    return total
 
 
 # --- products ---
@@ -252,7 +339,7 @@ def mul(*factors: Node) -> Node:
             return b
     big = None
     for f in factors:
-        if type(f) is Mul and f._terms is not None and (big is None or len(f.args) > len(big.args)):
+        if type(f) is Mul and f._parts is not None and (big is None or len(f.args) > len(big.args)):
             big = f
     if big is not None:
         got = _mul_into(big, factors)
@@ -329,15 +416,29 @@ def mul(*factors: Node) -> Node:
     out.sort(key=key)
     m = Mul(tuple(out) if coeff == 1 else (Num(coeff, dec), *out))
     if len(out) >= _LONG_PRODUCT and all(_content(f)[0] == 1 for f in out):
-        # settled: multiplying it again by a factor with a new base changes nothing else
-        m._terms = {f.args[0] if type(f) is Pow else f for f in out}
+        # settled: multiplying it again by one more factor changes nothing else
+        parts = {_base(f)._hash: f for f in out}
+        if len(parts) == len(out):  # (no two bases with one hash: then no index)
+            m._parts = (parts, sum(map(_above, out)), sum(map(_sum_above, out)))
     return m
 
 
-#: Products with at least this many factors remember their bases (``_terms``), so that
-#: one more factor is inserted in place (the chain rule through nested calls multiplies
-#: a growing product by one factor per level: quadratic if each product is rebuilt).
+#: Products with at least this many factors keep an index of their factors by base
+#: (``_parts``: {hash of the base: factor}, how many print above the fraction bar, and how
+#: many of those are sums),
+#: so that one more factor is inserted or merged in place: the chain rule through nested
+#: calls multiplies a growing product by a factor or two per level, quadratic if each
+#: product were rebuilt. (Keyed by the hash, an int: copying the index calls no Python.)
 _LONG_PRODUCT = 8
+
+
+def _above(f: Node) -> bool:
+    """Whether a factor prints above the fraction bar."""
+    return not (type(f) is Pow and type(f.args[1]) is Num and f.args[1].value < 0)
+
+
+def _sum_above(f: Node) -> bool:
+    return type(f) is Add
 
 
 def _lone_sum(out: list[Node]) -> int | None:
@@ -362,11 +463,12 @@ def _base(f: Node) -> Node:
 
 
 def _mul_into(big: Node, factors: tuple[Node, ...]) -> Node | None:
-    """``mul(*factors)`` for a settled long product ``big`` among them and a few factors
-    whose bases are new to it; None when anything would merge (the general path then)."""
+    """``mul(*factors)`` for a settled long product ``big`` among them and a few more
+    factors, each new to it or merging with one of its powers (x**2 times x); None
+    whenever the general path could do anything else (it then runs)."""
     import bisect
 
-    bases: set[Node] = big._terms
+    index, above, sums = big._parts
     head = big.args[0]
     coeff, dec = (head.value, head.dec) if type(head) is Num else (Fraction(1), False)
     new: list[Node] = []
@@ -386,31 +488,59 @@ def _mul_into(big: Node, factors: tuple[Node, ...]) -> Node | None:
             coeff *= c
             dec |= cdec
             b = _base(g)
-            if type(b) is Num or b in bases or any(_base(h) == b for h in new):
+            tb = type(b)
+            if tb is Num or (tb is Call and b.name in ("sign", "abs")):
+                return None  # 1/0, abs(u)*sign(u): the general path
+            if any(_base(h) == b for h in new):
                 return None
-            if type(b) is Add:
-                twin = Add(tuple(_negate_term(t) for t in b.args))
-                if twin in bases or any(_base(h) == twin for h in new):
+            if tb is Add:
+                if b._hash in index:
                     return None
-            elif type(b) is Call and b.name in ("sign", "abs"):
-                return None
+                twin = Add(tuple(_negate_term(t) for t in b.args))
+                if twin._hash in index or any(_base(h) == twin for h in new):
+                    return None
             new.append(g)
     if not new:
         return None
-    _checked(coeff)
     out = [f for f in big.args if type(f) is not Num]
-    if coeff < 0 and _lone_sum(out + new) is not None:
-        return None
+    index = dict(index)
+    deg = big._deg
     for g in new:
-        k = key(g)
+        b = _base(g)
+        old = index.get(b._hash)
+        if old is not None:
+            if _base(old) != b:
+                return None  # two bases, one hash
+            i = bisect.bisect_left(out, key(old), key=key)
+            if out[i] is not old:
+                return None
+            p = pow_(b, add(old.args[1] if type(old) is Pow else ONE,
+                            g.args[1] if type(g) is Pow else ONE))
+            if type(p) in (Num, Mul) or _base(p) != b:
+                return None  # x*x**-1 is 1, (2*x)**(1/2) squared spills: the general path
+            del out[i]
+            above += _above(p) - _above(old)
+            sums += _sum_above(p) - _sum_above(old)
+            if deg is not None:
+                deg += degree(p) - degree(old)
+        else:
+            p = g
+            above += _above(p)
+            sums += _sum_above(p)
+            if deg is not None:
+                deg += degree(p)
+        k = key(p)
         i = bisect.bisect_left(out, k, key=key)
         if i < len(out) and key(out[i]) == k:
             return None  # equal sort keys: leave the order to the general path
-        out.insert(i, g)
+        out.insert(i, p)
+        index[b._hash] = p
+    if coeff < 0 and above == 1 and sums:
+        return None  # a lone sum over a denominator takes the sign: the general path
+    _checked(coeff)
     m = Mul(tuple(out) if coeff == 1 else (Num(coeff, dec), *out))
-    m._terms = bases | {_base(g) for g in new}
-    if big._deg is not None:
-        m._deg = big._deg + sum(degree(g) for g in new)
+    m._parts = (index, above, sums)
+    m._deg = deg
     return m
 
 
