@@ -88,8 +88,6 @@ def _refuse_combinations(o: Options, batch: bool) -> None:
             "--order goes with one --wrt; for a higher mixed partial repeat --wrt "
             "(--wrt x --wrt x --wrt y is d3/dx2dy)"
         )
-    if o.steps and o.fmt == "latex":
-        raise InputError("--steps has no LaTeX form: use --format text or --format json")
     if o.steps and batch and o.fmt != "json":
         raise InputError(
             "--steps with a stdin batch needs --format json (one output line per input line; "
@@ -335,8 +333,9 @@ def _latex_matrix(rows: list[list[float]]) -> str:
 def _latex(records: list[dict], where: dict[str, float], several: bool, batch: bool) -> list[str]:
     """LaTeX; ``--at`` as an evaluation bar, \\left. f' \\right|_{x = 8} = 12, and the
     --check result as a LaTeX comment (which ends the line)."""
-    bodies, comments = [], []
+    bodies, comments, steps = [], [], []
     for r in records:
+        steps.extend(_latex_step(s, v) for v, s in r.get("_trail", []))
         body = r["latex"]
         if "value" in r:
             at = ", ".join(f"{to_latex(Var(k))} = {_latex_number(v)}" for k, v in where.items())
@@ -354,7 +353,42 @@ def _latex(records: list[dict], where: dict[str, float], several: bool, batch: b
     if batch:
         said = "; ".join(c for c in comments if c)
         return [", \\quad ".join(bodies) + (f" % {said}" if said else "")]
-    return [b + (f" % {c}" if c else "") for b, c in zip(bodies, comments, strict=True)]
+    return steps + [b + (f" % {c}" if c else "") for b, c in zip(bodies, comments, strict=True)]
+
+
+def _latex_step(s: Step, var: str) -> str:
+    """One rule as a LaTeX line: \\frac{d}{dx} x^{2} = 2 x \\quad \\text{power rule}."""
+    expr, result = _tex_of(s.expr, canonical=False), _tex_of(s.result)
+    if expr.startswith("-") or (" + " in expr or " - " in expr) and not _one_group(expr):
+        expr = f"\\left({expr}\\right)"  # d/dx (x + 1), not d/dx x + 1
+    d = f"\\frac{{d}}{{d{to_latex(Var(var))}}}"
+    indent = "\\quad " * s.depth
+    return f"{indent}{d} {expr} = {result} \\quad \\text{{{s.rule}}}"
+
+
+def _one_group(tex: str) -> bool:
+    """True if every + and - of ``tex`` is inside brackets or braces (x^{2} (x + 1))."""
+    depth = 0
+    for i, ch in enumerate(tex):
+        if ch in "({[":
+            depth += 1
+        elif ch in ")}]":
+            depth -= 1
+        elif ch in "+-" and depth == 0 and i and tex[i - 1] == " ":
+            return False
+    return True
+
+
+def _tex_of(text: str, canonical: bool = True) -> str:
+    """A printed form (it always parses back) as LaTeX; ``canonical=False`` keeps it as
+    written (the expression a rule was applied to: -x**2 + x, not x - x**2)."""
+    from .simplify import simplify
+
+    try:
+        node = parse(text)
+        return to_latex(simplify(node) if canonical else node)
+    except InputError:  # pragma: no cover - printed forms parse
+        return f"\\text{{{text}}}"
 
 
 def _json(records: list[dict], text: str, batch: bool) -> list[str]:

@@ -23,13 +23,13 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from . import functions as fn
-from .errors import InputError
+from .errors import EvalOverflow, InputError
 from .evaluate import _Eval, evaluate, fmt
 from .nodes import Add, Call, Const, Div, Mul, Neg, Node, Pow, Var
 
 U = 2.0**-53  # unit roundoff of float64
 #: Values beyond this are "near overflow": no estimate is trusted there.
-_HUGE = 1e250
+_HUGE = 1e306
 _ETA = 2.0**-1074  # the smallest subnormal: the rounding error of an underflowing result
 
 
@@ -505,6 +505,9 @@ def check(
         tried += 1
         try:
             evaluate(f, p)
+        except EvalOverflow:
+            why["overflow"] = why.get("overflow", 0) + 1
+            continue
         except InputError:
             why["outside the domain"] = why.get("outside the domain", 0) + 1
             continue

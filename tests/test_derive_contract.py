@@ -330,10 +330,19 @@ def test_latex_renders_at(cli):
     assert "\\right|_{\\theta = 1} = 2" in out
 
 
-def test_latex_refuses_steps(cli):
-    r = cli("derive", "x**2", "--steps", "--format", "latex")
-    assert r.exit_code == 2 and r.stdout == ""
-    assert "--steps has no LaTeX form" in r.stderr
+def test_latex_renders_steps(cli):
+    r = cli("derive", "sin(x**2)", "--steps", "--format", "latex")
+    assert r.exit_code == 0
+    assert r.stdout.splitlines() == [
+        "\\frac{d}{dx} \\sin\\left(x^{2}\\right) = 2 x \\cos\\left(x^{2}\\right) "
+        "\\quad \\text{chain rule}",
+        "\\quad \\frac{d}{dx} x^{2} = 2 x \\quad \\text{power rule}",
+        "2 x \\cos\\left(x^{2}\\right)",
+    ]
+    out = cli("derive", "-x**2 + x", "--steps", "--format", "latex").stdout.splitlines()
+    assert out[0].startswith("\\frac{d}{dx} \\left(x - x^{2}\\right) = ")
+    r = cli("derive", "-", "--steps", "--format", "latex", input="x**2\n")
+    assert r.exit_code == 2 and "needs --format json" in r.stderr
 
 
 def test_latex_keeps_the_check_as_a_comment(cli):
