@@ -10,6 +10,7 @@ no ``1*``, ``+0``, ``x**1`` or double negation. Function-specific facts (``log(e
 
 from __future__ import annotations
 
+import itertools
 import math
 from fractions import Fraction
 
@@ -167,8 +168,6 @@ def _distributed(total: Node) -> Node:
         spread.append(t)
     if not spread:
         return total
-    import itertools
-
     _expanding = True
     try:
         for t in spread:
@@ -279,8 +278,6 @@ _LONG_SUM = 8
 def _add_into(big: Node, terms: tuple[Node, ...] | list[Node]) -> Node | None:
     """``_add(terms)`` for a long sum ``big`` among them and a few more terms; None when
     the general path could do anything else (it then runs)."""
-    import bisect
-
     index, spread = big._parts
     last = big.args[-1]
     const, cdec = (last.value, last.dec) if type(last) is Num else (Fraction(0), False)
@@ -299,7 +296,7 @@ def _add_into(big: Node, terms: tuple[Node, ...] | list[Node]) -> Node | None:
             c, dec, rest = _split(u)
             old = index.get(rest._hash)
             k = _term_key(u)
-            i = bisect.bisect_left(out, k, key=_term_key)
+            i = _bisect(out, k, key=_term_key)
             if old is not None:
                 c0, dec0, rest0 = _split(old)
                 if rest0 != rest or i >= len(out) or out[i] is not old:
@@ -458,6 +455,18 @@ def _lone_sum(out: list[Node]) -> int | None:
     return None
 
 
+def _bisect(items: list[Node], k: tuple[Any, ...], key: Any) -> int:
+    """The first index whose key is not below ``k`` (bisect's, without its import)."""
+    lo, hi = 0, len(items)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if key(items[mid]) < k:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
 def _base(f: Node) -> Node:
     return f.args[0] if type(f) is Pow else f
 
@@ -466,8 +475,6 @@ def _mul_into(big: Node, factors: tuple[Node, ...]) -> Node | None:
     """``mul(*factors)`` for a settled long product ``big`` among them and a few more
     factors, each new to it or merging with one of its powers (x**2 times x); None
     whenever the general path could do anything else (it then runs)."""
-    import bisect
-
     index, above, sums = big._parts
     head = big.args[0]
     coeff, dec = (head.value, head.dec) if type(head) is Num else (Fraction(1), False)
@@ -511,7 +518,7 @@ def _mul_into(big: Node, factors: tuple[Node, ...]) -> Node | None:
         if old is not None:
             if _base(old) != b:
                 return None  # two bases, one hash
-            i = bisect.bisect_left(out, key(old), key=key)
+            i = _bisect(out, key(old), key=key)
             if out[i] is not old:
                 return None
             p = pow_(b, add(old.args[1] if type(old) is Pow else ONE,
@@ -530,7 +537,7 @@ def _mul_into(big: Node, factors: tuple[Node, ...]) -> Node | None:
             if deg is not None:
                 deg += degree(p)
         k = key(p)
-        i = bisect.bisect_left(out, k, key=key)
+        i = _bisect(out, k, key=key)
         if i < len(out) and key(out[i]) == k:
             return None  # equal sort keys: leave the order to the general path
         out.insert(i, p)

@@ -1,8 +1,9 @@
 """Property tests for the parser and everything downstream of it (hypothesis).
 
-(a) arbitrary text: ``parse`` raises nothing but InputError, and for text that parses,
-    simplify / derivative / to_str raise nothing but InputError and the printed form
-    parses again;
+(a) arbitrary text: ``parse`` raises nothing but InputError (within a work budget
+    counted in function calls, not seconds), and for text that parses, simplify /
+    derivative / to_str raise nothing but InputError and the printed form is a fixed
+    point (parsed and printed again, it is the same text);
 (b) valid random expressions over the registry's functions: they parse, mean what was
     written (checked numerically against an independent evaluation of the generated
     tree), and ``simplify(parse(to_str(simplify(parse(s)))))`` equals ``simplify(parse(s))``;
@@ -12,7 +13,6 @@
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -29,13 +29,17 @@ from gdcli.parser import MAX_LENGTH, parse
 from gdcli.printer import to_str
 from gdcli.simplify import simplify
 
+from .workcount import Work
+
 FUZZ = settings(
     max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-#: Parsing anything must answer well within this (seconds).
-PARSE_BUDGET = 1.0
+#: Parsing anything must answer within this many function calls (tests/workcount.py): a
+#: fixed allowance plus one per character, linear as the parser is (about 30 calls per
+#: character today), whatever the machine's load.
+PARSE_BASE_CALLS, PARSE_CALLS_PER_CHAR = 20_000, 200
 
 
 # ============================================================================ (a)
@@ -51,12 +55,14 @@ TOKENS = [
 
 
 def _parse_timed(text: str) -> Node:
-    start = time.perf_counter()
+    """parse(text), asserting its work is within the budget (an InputError propagates)."""
+    budget = PARSE_BASE_CALLS + PARSE_CALLS_PER_CHAR * len(text)
+    w = Work()
     try:
-        return parse(text)
+        with w:
+            return parse(text)
     finally:
-        elapsed = time.perf_counter() - start
-        assert elapsed < PARSE_BUDGET, f"parse took {elapsed:.2f} s"
+        assert w.calls <= budget, f"parse made {w.calls} calls (budget {budget})"
 
 
 def _pipeline(text: str) -> None:
@@ -81,13 +87,16 @@ def _pipeline(text: str) -> None:
             f"{text!r} simplifies to {printed[:200]!r}, which does not parse: "
             f"{err.message[:200]}"
         ) from None
-    assert isinstance(again, Node)
+    # the printed form is a fixed point: read back and printed, it is the same text
+    assert to_str(simplify(again)) == printed, (text, printed, to_str(simplify(again)))
     try:
         d = derivative(node, "x")
     except InputError:
         event("derivative: InputError")
         return
-    to_str(d)
+    printed = to_str(d)
+    if len(printed) <= MAX_LENGTH:
+        assert to_str(simplify(parse(printed))) == printed, (text, printed)
 
 
 @FUZZ
@@ -142,12 +151,13 @@ def test_printed_derivative_parses(text: str) -> None:
     printed = to_str(d)
     if len(printed) <= MAX_LENGTH:
         try:
-            parse(printed)
+            again = to_str(simplify(parse(printed)))
         except InputError as err:
             raise AssertionError(
                 f"d/dx {text!r} prints as {printed[:200]!r}, which does not parse: "
                 f"{err.message[:200]}"
             ) from None
+        assert again == printed, f"d/dx {text!r}: {printed!r} reads back as {again!r}"
 
 
 # ============================================================================ (b)
