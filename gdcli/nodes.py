@@ -26,7 +26,7 @@ class Node:
     """Base of all expression nodes. Subclasses set ``args`` (child nodes)."""
 
     __slots__ = ("args", "_hash", "_key", "_free", "_canon", "_link", "_terms",
-                 "_parts", "_text", "_deg", "_size", "span", "height")
+                 "_parts", "_text", "_latex", "_deg", "_size", "span", "height")
 
     args: tuple[Node, ...]
 
@@ -54,15 +54,17 @@ class Node:
                                *map(_hash_of, args)))
         else:
             self._hash = hash((type(self).__name__, self._ident()))
+        # Caches: a node never changes, so what is computed from it alone is kept on it.
+        # Asked for again at every nesting level above it and for every partial
+        # derivative, each would otherwise make deep and wide inputs quadratic or worse.
         self._key = None
         self._free = None
-        # simplify(self), kept once computed: the differentiator asks for the canonical
-        # form of a subtree at every level above it, and once per partial derivative
-        self._canon = None
+        self._canon = None  # simplify(self)
         self._link = None  # the differentiator's chain factor (diff._link), var-independent
         self._terms = None  # a long sum's terms by variable (diff._terms_with)
-        self._parts = None  # a long product's factors by base (simplify._mul_into)
+        self._parts = None  # a long product's or sum's index (simplify._mul_into, _add_into)
         self._text = None  # the printed form and its precedence (printer._str)
+        self._latex = None  # the same for LaTeX (latex._tex), free for it to keep
         self._deg = None  # a product's total degree (simplify.degree)
         self._size = None  # size(self), once asked for
         self.span = None  # (start column, end column) in the parsed text, surface nodes only
