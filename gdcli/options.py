@@ -153,9 +153,9 @@ def run_batch(
     """Answer one expression per stdin line, in order, one output line per input line.
 
     A bad line is reported on stderr with its number; its output line is empty, or with
-    ``json_errors`` a ``{"line", "expr", "error"}`` record, so that outputs stay aligned
-    with inputs. The exit code is 2 at the end if any line was bad, else 1 if a --check
-    failed, else 0."""
+    ``json_errors`` (JSON Lines) a ``{"line", "expr", "error"}`` record, so that outputs
+    stay aligned with inputs (a blank input line gives a blank line, or ``null``). The
+    exit code is 2 at the end if any line was bad, else 1 if a --check failed, else 0."""
     stream = stream if stream is not None else sys.stdin.buffer
     data = _read_bounded(stream)
     status = EXIT_OK
@@ -169,7 +169,8 @@ def run_batch(
                 raw.rstrip(b"\r").decode("utf-8")
             except UnicodeDecodeError as e:
                 raise InputError(f"invalid UTF-8 at byte {e.start}") from None
-            reply = answer(text) if text else Reply("")
+            # a blank line answers blank: in JSON Lines `null`, as an empty line is no JSON
+            reply = answer(text) if text else Reply("null" if json_errors else "")
         except InputError as e:
             messages = getattr(e, "notes", [])
             for m in messages:

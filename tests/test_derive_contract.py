@@ -29,9 +29,9 @@ def test_batch_line_count_holds_for_every_option(cli, extra):
     assert r.stdout.count("\n") == len(lines), r.stdout
     assert r.exit_code == 2  # sinn(x)
     if "json" in extra:
-        for i, line in enumerate(r.stdout.splitlines()):
-            if lines[i]:
-                json.loads(line)  # never an empty or broken JSON Lines record
+        records = [json.loads(line) for line in r.stdout.splitlines()]  # never an empty line
+        assert records[3] is None  # the blank input line
+        assert records[2]["line"] == 3 and "error" in records[2]
 
 
 def test_batch_several_partials_share_their_line_in_every_format(cli):
