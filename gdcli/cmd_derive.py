@@ -135,7 +135,8 @@ def answer(
         name = "the Hessian" if "hessian" in r else _label(r)
         if c["status"] == "failed":
             code = EXIT_OTHER
-            messages.append(f"error: --check: {name} of {text} {c['reason']}: "
+            shown = text if len(text) <= 60 else text[:59] + "…"  # one line, however long
+            messages.append(f"error: --check: {name} of {shown} {c['reason']}: "
                             "please report this as a gdcli bug")
         else:
             messages.append(f"check: {name + ': ' if several else ''}inconclusive: {c['reason']}")
