@@ -135,8 +135,7 @@ def answer(
         name = "the Hessian" if "hessian" in r else _label(r)
         if c["status"] == "failed":
             code = EXIT_OTHER
-            shown = text if len(text) <= 60 else text[:59] + "…"  # one line, however long
-            messages.append(f"error: --check: {name} of {shown} {c['reason']}: "
+            messages.append(f"error: --check: {name} of {_short(text)} {c['reason']}: "
                             "please report this as a gdcli bug")
         else:
             messages.append(f"check: {name + ': ' if several else ''}inconclusive: {c['reason']}")
@@ -147,6 +146,11 @@ def answer(
     else:
         lines = _text(records, o.where, several, batch)
     return lines, messages, code
+
+
+def _short(text: str) -> str:
+    """The input as messages echo it: one line at most, however long it is."""
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def _jobs(node: Node, o: Options) -> list[tuple[str, ...]]:
@@ -186,7 +190,7 @@ def _one(node: Node, text: str, seq: tuple[str, ...], o: Options) -> dict:
         "latex": to_latex(d),
     }
     if o.where:
-        record["value"] = _value(d, o.where, f"{_label(record)} of {text}")
+        record["value"] = _value(d, o.where, f"{_label(record)} of {_short(text)}")
     if trail is not None:
         record["steps"] = [{**s.as_dict(), **({"wrt": v} if mixed else {})} for v, s in trail]
         record["_trail"] = trail
@@ -198,7 +202,7 @@ def _one(node: Node, text: str, seq: tuple[str, ...], o: Options) -> dict:
 def _hessian(node: Node, text: str, o: Options) -> dict:
     names = list(o.wrt) or sorted(node.free)
     if not names:
-        raise InputError(f"--hessian: {text} has no variables", text, 0)
+        raise InputError(f"--hessian: {_short(text)} has no variables", text, 0)
     first = [derivative(node, v) for v in names]
     n = len(names)
     h: list[list[Node]] = [[first[0]] * n for _ in range(n)]
@@ -214,7 +218,7 @@ def _hessian(node: Node, text: str, o: Options) -> dict:
         + " \\end{pmatrix}",
     }
     if o.where:
-        record["value"] = [[_value(e, o.where, f"the Hessian of {text}") for e in row]
+        record["value"] = [[_value(e, o.where, f"the Hessian of {_short(text)}") for e in row]
                            for row in h]
     if o.check:
         from .numeric import Check
