@@ -221,8 +221,10 @@ def _fraction(coeff: Fraction, dec: bool, num: list[Node], den: list[Node]) -> t
     coeff = abs(coeff)
     top = [_factor(f) for f in num]
     bottom = [_factor(f) for f in den]
-    if coeff != 1 and dec and "/" not in number(coeff, True):
-        top.insert(0, number(coeff, True))
+    if coeff != 1 and "/" not in number(coeff, dec):
+        # 0.5*x typed so, and 1e-400*x: x/1e+400 would read back as typed with a decimal
+        # exponent, and print as 1e-400*x then
+        top.insert(0, number(coeff, dec))
     else:
         if coeff.numerator != 1:
             top.insert(0, number(Fraction(coeff.numerator)))

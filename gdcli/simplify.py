@@ -31,7 +31,6 @@ from .nodes import (
     Num,
     Pow,
     Var,
-    size,
 )
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
@@ -145,7 +144,7 @@ def _distributed(total: Node) -> Node:
     """The sum with its products of sums multiplied out, if that is smaller.
 
     Products with a sum as a factor are multiplied out (one level) and the terms collected
-    again; the result is kept only if it has fewer nodes, so x*(y + 1) + z stays, and
+    again; the result is kept only if it prints shorter, so (x + 1)*(y + 2) + z stays, and
     sigmoid(z)*(1 - y) - y*(1 - sigmoid(z)), the gradient of the cross-entropy, becomes
     sigmoid(z) - y. Deterministic in the terms, so printing and reading back agree."""
     global _expanding
@@ -181,11 +180,19 @@ def _distributed(total: Node) -> Node:
             if common is not None:
                 factored = mul(common, _add([mul(t, pow_(common, MINUS_ONE))
                                              for t in candidate.args]))
-                if size(factored) < size(candidate):
-                    candidate = factored
+                if _length(factored) <= _length(candidate):
+                    candidate = factored  # as long, but one product fewer: x*(s - y)
     finally:
         _expanding = False
-    return candidate if size(candidate) < size(total) else total
+    return candidate if _length(candidate) < _length(total) else total
+
+
+def _length(n: Node) -> int:
+    """Smaller means shorter as printed (a node count would favour a + h(x) - a*h(x) over
+    a + h(x)*(1 - a), repeating the longer subtree)."""
+    from .printer import to_str  # printer needs nodes, and nodes this module: import late
+
+    return len(to_str(n))
 
 
 def _common_factor(terms: tuple[Node, ...]) -> Node | None:
@@ -735,6 +742,8 @@ def pow_(b: Node, e: Node) -> Node:
             return pow_(b.args[0], mul(b.args[1], e))  # (x**a)**n = x**(a*n) for integer n
         elif tb is Mul and v.denominator == 1 and _small_power(b.args[0], v):
             return mul(*(pow_(f, e) for f in b.args))  # (2*x)**2 = 4*x**2
+        if type(b) is Call and b.name == "heaviside" and v.denominator == 1 and v > 0:
+            return b  # a step is 0 or 1: heaviside(u)**n = heaviside(u)
         if type(b) is Call and b.name == "abs" and v.denominator == 1 and v.numerator % 2 == 0:
             return pow_(b.args[0], e)  # abs(u)**2 = u**2
         if tb is Add and v.denominator == 1:
@@ -868,6 +877,10 @@ def call(name: str, *args: Node) -> Node:
             return u.args[1]
     if name == "exp" and tu is Call and u.name == "log" and len(u.args) == 1:
         return u.args[0]
+    if name in ("heaviside", "sign") and tu is Call and u.name == "relu":
+        # relu(v) > 0 exactly where v > 0, and is never negative: the chain rule through
+        # nested relu gives heaviside(relu(v)) at every level
+        return call("heaviside", u.args[0])
     if name in _PIECEWISE and tu is not Num:
         known = _piecewise(name, u)
         if known is not None:
