@@ -57,7 +57,7 @@ def parse_fast(argv: list[str]) -> tuple[str, str, dict[str, object]] | None:
                 continue
             if name in opts:
                 return None
-            if kind == "int" and not val.lstrip("-").isdigit():
+            if kind == "int" and not (val.lstrip("-").isdigit() and len(val) <= 18):
                 return None
             if isinstance(kind, tuple) and val not in kind:
                 return None
@@ -111,6 +111,15 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = sys.argv[1:] if argv is None else argv
     try:
+        code = _run(args)
+        sys.stdout.flush()  # a full disk shows here, not as a warning at exit
+        return code
+    except OSError as e:
+        return _output_error(e)
+
+
+def _run(args: list[str]) -> int:
+    try:
         fast = None if os.environ.get("GDCLI_NO_FASTPATH") else parse_fast(args)
         if fast is not None:
             return run_fast(*fast)
@@ -125,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     except RecursionError:
         sys.stderr.write("error: expression too deeply nested\n")
         return 2
+    except OSError:
+        raise  # reading and writing: reported by main
     except Exception as e:  # a bug: say so in one line unless asked for the traceback
         if os.environ.get("GDCLI_DEBUG"):
             raise
@@ -134,3 +145,25 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     return 0
+
+
+def _output_error(e: OSError) -> int:
+    """An output that cannot be written (a full disk, a closed terminal): one line, exit 1.
+    What is still buffered for stdout is dropped, so that Python does not warn at exit."""
+    import errno
+
+    what = e.strerror or str(e)
+    where = "write the output" if e.errno in (errno.ENOSPC, errno.EFBIG, errno.EIO,
+                                              getattr(errno, "EDQUOT", -1)) else "go on"
+    try:
+        sys.stderr.write(f"error: cannot {where}: {what}\n")
+        sys.stderr.flush()
+    except OSError:
+        pass
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the buffered rest goes nowhere, quietly
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    return 1

@@ -36,10 +36,17 @@ def variable_name(name: str, option: str) -> str:
     return name
 
 
+#: What people type for the values float64 has beyond the finite numbers.
+_NOT_FINITE = frozenset({"nan", "inf", "infinity", "∞"})
+
+
 def constant(text: str, what: str, notes: list[str] | None = None) -> float:
     """A finite number given as a constant expression: ``3``, ``-1.5``, ``pi/2``, ``1e-3``.
     How an ambiguous form was read goes to ``notes``, prefixed with ``what``."""
     text = text.strip()
+    if text.lstrip("+-").lower() in _NOT_FINITE:
+        raise InputError(f"{what} must be a finite number, not {text}", text, 0,
+                         width=len(text))
     try:
         said: list[str] = []
         node = parse(text, said)
