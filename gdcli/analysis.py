@@ -222,6 +222,18 @@ def value_range(n: Node) -> Interval | None:
         lo = sum(p[0] for p in parts)  # type: ignore[index]
         hi = sum(p[2] for p in parts)  # type: ignore[index]
         return (lo, any(p[1] for p in parts), hi, any(p[3] for p in parts))  # type: ignore[index]
+    if t is Pow and type(n.args[1]) is Num and n.args[1].value in (2, 4, 6, 8):
+        inner = value_range(n.args[0])  # an even power of a bounded value: tanh(u)**2
+        if inner is None:
+            return None
+        lo, lo_x, hi, hi_x = inner
+        e = int(n.args[1].value)
+        if lo >= 0:
+            return (lo**e, lo_x, hi**e, hi_x)
+        if hi <= 0:
+            return (hi**e, hi_x, lo**e, lo_x)
+        top, top_x = (hi**e, hi_x) if hi >= -lo else (lo**e, lo_x)
+        return (0.0, False, top, top_x)
     if t is Mul and len(n.args) == 2 and type(n.args[0]) is Num:
         inner = value_range(n.args[1])
         c = float(n.args[0].value)

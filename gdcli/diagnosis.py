@@ -333,12 +333,14 @@ def _oscillation(
         local = max((c for c in (curv, _along(problem, a, d, dd), _along(problem, b, d, dd))
                      if c is not None), default=0.0)
         if secant > 0 and local < 0.1 * secant:
+            norm = math.sqrt(dd)
+            before, after = _dot(gb, d) / norm, _dot(ga, d) / norm
+            slope = "f'" if problem.dim == 1 else "the slope of f along the bounce"
             return (f"the iterates bounce across a kink of f near {where}, where f is not "
-                    f"differentiable and its slope jumps (f' is {_g(say.sign * _dot(gb, d))} on "
-                    f"one side, {_g(say.sign * _dot(ga, d))} on the other, along the bounce): "
-                    "with a constant learning rate gradient descent cannot settle at a kink. "
-                    f"The bounce is {_g(math.sqrt(dd))} wide; a smaller --lr narrows it, and the "
-                    f"{say.best} is within it")
+                    f"differentiable: {slope} jumps from {_g(say.sign * before)} to "
+                    f"{_g(say.sign * after)} across it. With a constant learning rate gradient "
+                    f"descent cannot settle at a kink. The bounce is {_g(norm)} wide; a "
+                    f"smaller --lr narrows it, and the {say.best} is within it")
     if curv is not None and curv < 0:
         return (f"the iterates jump back and forth across a {say.kind('maximum')} of f near "
                 f"{where} (the curvature there is {_g(say.sign * curv)}), each step overshooting"

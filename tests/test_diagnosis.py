@@ -309,3 +309,15 @@ def test_ctrl_c_prints_what_there_is_and_exits_130(mode):
         assert out.decode().startswith("iter,x,f,grad_x\n0,1,1,2\n")
     if mode == []:
         assert "final point" in out.decode()
+
+
+def test_kink_slopes_are_the_slopes(cli):
+    """The slope on either side of the kink of abs is ±1 whatever the bounce width."""
+    _, doc = run_json(cli, "abs(x)", "--x0", "1", "--lr", "0.3")
+    assert "jumps from -1 to 1" in doc["message"] or "jumps from 1 to -1" in doc["message"]
+
+
+@pytest.mark.parametrize("expr", ["tanh(x)", "-log(x)", "1/x", "softplus(x)"])
+def test_bounded_functions_have_no_minimum(cli, expr):
+    _, doc = run_json(cli, expr, "--x0", "1")
+    assert doc["reason"] == "no_minimum", doc["message"]
