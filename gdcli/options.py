@@ -9,7 +9,7 @@ import sys
 from . import functions as fn
 from .errors import EXIT_INPUT, EXIT_OK, InputError
 from .evaluate import PiFloat, _Eval, evaluate
-from .parser import NAME, parse
+from .parser import is_name, parse
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def variable_name(name: str, option: str) -> str:
     if name in fn.NAMES or name in fn.CONSTANTS:
         raise InputError(f"{option}: '{name}' is a function or constant name, not a variable")
     try:
-        ok = NAME.match(name) is not None and type(parse(name)).__name__ == "Var"
+        ok = is_name(name) and type(parse(name)).__name__ == "Var"
     except InputError:
         ok = False  # a reserved word, a name beginning with __
     if not ok:

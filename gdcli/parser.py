@@ -54,14 +54,44 @@ _KEYWORDS = frozenset(
 
 _NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 #: Names: ASCII letters, digits and _, and the Greek letters of functions.GREEK; a name
-#: does not start with a digit.
-_LETTERS = "A-Za-z" + "".join(fn.GREEK)
-_NAME = re.compile(f"[{_LETTERS}_][{_LETTERS}0-9_]*")
-#: the whole of a valid variable name (for options such as --wrt θ)
-NAME = re.compile(f"[{_LETTERS}_][{_LETTERS}0-9_]*\\Z")
-#: what may follow a function name glued to it for a "did you mean" note: sinx, sin2x, cosθ1
-_GLUED_ARG = re.compile(f"\\d*[{_LETTERS}]\\d*")
-_GLUED_VAR = re.compile(f"[{_LETTERS}]\\d*")
+#: does not start with a digit. Scanned by hand: a regular expression with the Greek
+#: letters in its character classes costs milliseconds to compile at every start.
+_GREEK = frozenset(fn.GREEK)
+
+
+def _letter(c: str) -> bool:
+    return (c.isascii() and c.isalpha()) or c in _GREEK
+
+
+def _name_char(c: str) -> bool:
+    return (c.isascii() and (c.isalnum() or c == "_")) or c in _GREEK
+
+
+def _name_end(text: str, i: int) -> int:
+    """The end of the name starting at ``i`` (``i`` itself if there is none)."""
+    if i >= len(text) or not (_letter(text[i]) or text[i] == "_"):
+        return i
+    j = i + 1
+    while j < len(text) and _name_char(text[j]):
+        j += 1
+    return j
+
+
+def is_name(text: str) -> bool:
+    """Whether ``text`` is one whole name (for options such as ``--wrt θ``)."""
+    return bool(text) and _name_end(text, 0) == len(text)
+
+
+def _glued_arg(s: str) -> bool:
+    """What may follow a function name glued to it for a "did you mean" note: sinx,
+    sin2x, cosθ1 (digits, one letter, digits)."""
+    rest = s.lstrip("0123456789")
+    return bool(rest) and _letter(rest[0]) and (rest[1:] == "" or rest[1:].isdigit())
+
+
+def _glued_var(s: str) -> bool:
+    """One letter and digits: x, x1, θ2."""
+    return bool(s) and _letter(s[0]) and (s[1:] == "" or s[1:].isdigit())
 #: Greek capitals (and omicron) that look like Latin letters: not names, but pointed at.
 _LOOKALIKE = dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΧο", "ABEZHIKMNOPTXo", strict=True))
 #: Lookalikes of accepted Greek letters (the micro sign that keyboards type for mu).
@@ -129,10 +159,10 @@ def tokenize(text: str) -> list[Token]:
             out.append(Token("num", m.group(), i, m.end() - i))
             i = m.end()
             continue
-        m = _NAME.match(text, i)
-        if m is not None:
-            out.append(Token("name", m.group(), i, m.end() - i))
-            i = m.end()
+        end = _name_end(text, i)
+        if end > i:
+            out.append(Token("name", text[i:end], i, end - i))
+            i = end
             continue
         if text.startswith("**", i):
             out.append(Token("op", "**", i, 2))
@@ -539,13 +569,13 @@ def _glued(name: str) -> str | None:
     variable glued to a constant (xe, pix). None for every other name."""
     for k in range(len(name) - 1, 0, -1):
         head, rest = name[:k], name[k:]
-        if head in fn.NAMES and (_GLUED_ARG.fullmatch(rest) or rest in fn.CONSTANTS):
+        if head in fn.NAMES and (_glued_arg(rest) or rest in fn.CONSTANTS):
             return f"{head}({rest})"
     for c in fn.CONSTANTS:
         if len(name) > len(c):
-            if name.endswith(c) and _GLUED_VAR.fullmatch(name[: -len(c)]):
+            if name.endswith(c) and _glued_var(name[: -len(c)]):
                 return f"{name[: -len(c)]}*{c}"
-            if name.startswith(c) and _GLUED_VAR.fullmatch(name[len(c):]):
+            if name.startswith(c) and _glued_var(name[len(c):]):
                 return f"{c}*{name[len(c):]}"
     return None
 

@@ -12,7 +12,7 @@ from gdcli.errors import InputError
 from gdcli.evaluate import evaluate
 from gdcli.functions import FUNCTIONS, GREEK, INVERSES, NAMES
 from gdcli.latex import to_latex
-from gdcli.parser import NAME, parse
+from gdcli.parser import is_name, parse
 from gdcli.printer import to_str
 from gdcli.simplify import simplify
 from tests.conftest import run_gdcli
@@ -156,7 +156,7 @@ def test_greek_letters_are_variables_that_print_and_parse_back(letter):
         text = to_str(derivative(node, name))
         assert text == f"6*{name} + 1"
         assert parse(text) == parse(f"6*{name} + 1")
-        assert NAME.match(name)
+        assert is_name(name)
 
 
 def test_greek_letters_render_as_latex_commands():
