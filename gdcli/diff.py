@@ -12,6 +12,7 @@ from __future__ import annotations
 from . import functions as fn
 from .errors import InputError
 from .nodes import (
+    MINUS_ONE,
     ONE,
     ZERO,
     Add,
@@ -21,6 +22,7 @@ from .nodes import (
     Mul,
     Neg,
     Node,
+    Num,
     Pow,
     Var,
     size,
@@ -32,6 +34,11 @@ from .simplify import add, call, mul, pow_, simplify
 MAX_ORDER = 30
 #: A derivative bigger than this many nodes is not differentiated again (expression swell).
 MAX_NODES = 20_000
+#: A derivative bigger than this many nodes (about a megabyte of text) is not printed:
+#: 100 nested calls around a sum of 800 variables would print 600 kB per partial.
+MAX_PRINTED_NODES = 200_000
+#: Sums and products with this many terms or factors keep them by variable (``_terms``).
+_LONG = 16
 #: Products of more distinct factors than this use (Πf)' = Πf·Σ f'/f, which stays linear.
 _WIDE_PRODUCT = 12
 
@@ -62,6 +69,11 @@ def derivative(node: Node, var: str, order: int = 1, steps: list[Step] | None = 
                 f"order {order} would be too large to print (try a lower --order)"
             )
         cur = _Differ(var, steps).d(cur)
+    if size(cur) > MAX_PRINTED_NODES:
+        raise InputError(
+            f"the derivative has {size(cur)} terms and factors, more than "
+            f"{MAX_PRINTED_NODES:,}: too large to print"
+        )
     return cur
 
 
@@ -179,8 +191,9 @@ class _Differ:
         raise TypeError(t)  # pragma: no cover - constants were handled in d()
 
     def _terms_with(self, n: Node) -> tuple[Node, ...]:
-        """The terms of a sum that hold the variable; a long sum keeps them by variable."""
-        if len(n.args) < 16:
+        """The terms of a sum (factors of a product) that hold the variable; a long one
+        keeps them by variable, for all partial derivatives."""
+        if len(n.args) < _LONG:
             return tuple(a for a in n.args if self._dep(a))
         index = n._terms
         if index is None:
@@ -192,10 +205,18 @@ class _Differ:
         return index.get(self.var, ())
 
     def _product(self, n: Node, step: Step | None) -> Node:
-        consts = [a for a in n.args if not self._dep(a)]
-        factors = [a for a in n.args if self._dep(a)]
-        if consts:
-            c = simplify(Mul(tuple(consts))) if len(consts) > 1 else simplify(consts[0])
+        factors = list(self._terms_with(n))
+        if len(factors) < len(n.args):
+            f = simplify(factors[0])
+            if len(factors) == 1 and len(n.args) >= _LONG and type(f) in (Var, Call, Pow, Add):
+                # the product of the other factors is the whole divided by this one: the
+                # whole is built once for all partial derivatives, and dividing it costs
+                # about one factor, not one per factor (x0*x1*…*x1599: linear, not
+                # quadratic)
+                c = mul(simplify(n), pow_(f, MINUS_ONE))
+            else:
+                consts = [a for a in n.args if not self._dep(a)]
+                c = simplify(Mul(tuple(consts))) if len(consts) > 1 else simplify(consts[0])
             self._name(step, "constant multiple rule", c=c)
             return c * self.d(factors[0] if len(factors) == 1 else Mul(tuple(factors)))
         return self._product_rule(factors, step)
@@ -229,7 +250,8 @@ class _Differ:
             return self.d(a) / v
         if not self._dep(a):
             self._name(step, "reciprocal rule", form="(c/v)' = -c*v'/v**2")
-            return -u * self.d(b) / v**2
+            # one product: -u alone would multiply out a long sum u term by term
+            return mul(MINUS_ONE, u, self.d(b), pow_(v, Num(-2)))
         self._name(step, "quotient rule", form="(u/v)' = (u'*v - u*v')/v**2", u=u, v=v)
         du, dv = self.d(a), self.d(b)
         return (du * v - u * dv) / v**2

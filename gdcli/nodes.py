@@ -26,7 +26,8 @@ class Node:
     """Base of all expression nodes. Subclasses set ``args`` (child nodes)."""
 
     __slots__ = ("args", "_hash", "_key", "_free", "_canon", "_link", "_terms",
-                 "_parts", "_text", "_latex", "_deg", "_size", "span", "height")
+                 "_parts", "_cont", "_text", "_latex", "_deg", "_tkey", "_size",
+                 "span", "height")
 
     args: tuple[Node, ...]
 
@@ -63,9 +64,11 @@ class Node:
         self._link = None  # the differentiator's chain factor (diff._link), var-independent
         self._terms = None  # a long sum's terms by variable (diff._terms_with)
         self._parts = None  # a long product's or sum's index (simplify._mul_into, _add_into)
+        self._cont = None  # a sum's rational content (simplify._content)
         self._text = None  # the printed form and its precedence (printer._str)
         self._latex = None  # the same for LaTeX (latex._tex), free for it to keep
         self._deg = None  # a product's total degree (simplify.degree)
+        self._tkey = None  # its sort key as a term of a sum (simplify._term_key)
         self._size = None  # size(self), once asked for
         self.span = None  # (start column, end column) in the parsed text, surface nodes only
 

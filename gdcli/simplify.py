@@ -31,6 +31,7 @@ from .nodes import (
     Num,
     Pow,
     Var,
+    size,
 )
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
@@ -122,21 +123,47 @@ def _scaled(c: Fraction, dec: bool, rest: Node) -> Node:
 
 
 def _term_key(t: Node) -> tuple[Any, ...]:
-    rest = _split(t)[2]
-    return (-degree(rest), key(rest))
+    k = t._tkey
+    if k is None:
+        rest = _split(t)[2]
+        k = t._tkey = (-degree(rest), key(rest))
+    return k
 
 
 def add(*terms: Node) -> Node:
     """The canonical sum: flattened, like terms collected, numbers folded and last; and
-    distributed where that makes it smaller (s*(1 - y) - y*(1 - s) is s - y)."""
+    distributed where that makes it shorter (s*(1 - y) - y*(1 - s) is s - y)."""
+    k = (_expanding, *map(id, terms))
+    got = _ADDED.get(k)
+    if got is not None:
+        return got[1]
     out = _add(terms)
-    if _expanding or type(out) is not Add:
-        return out
-    return _distributed(out)
+    if not _expanding and type(out) is Add:
+        out = _distributed(out)
+    _remember(_ADDED, k, terms, out)
+    return out
 
 
-#: A sum is distributed only into at most this many terms (a bound on the work).
+#: The last results of add and mul, by the identity of their arguments: every partial
+#: derivative repeats the same operations on the same subtrees (the quotient rule's
+#: v - u for u/v, two long sums), and each may cost the length of a long sum. (The
+#: arguments are kept with the result, so their ids are not reused while remembered.)
+_ADDED: dict[tuple[Any, ...], tuple[tuple[Node, ...], Node]] = {}
+_MULTIPLIED: dict[tuple[Any, ...], tuple[tuple[Node, ...], Node]] = {}
+_REMEMBERED = 20_000
+
+
+def _remember(memo: dict[tuple[Any, ...], Any], k: tuple[Any, ...], args: tuple[Node, ...],
+              out: Node) -> None:
+    if len(memo) >= _REMEMBERED:
+        memo.clear()
+    memo[k] = (args, out)
+
+
+#: A sum is distributed only into at most this many terms, and only if it has at most
+#: this many nodes as printed (bounds on the work).
 _MAX_EXPANSION = 16
+_MAX_PRINTED = 5_000
 _expanding = False  # set while a distributed candidate is built: one level, no recursion
 
 
@@ -150,6 +177,8 @@ def _distributed(total: Node) -> Node:
     global _expanding
     if total._parts is not None and not 0 < total._parts[1] <= _MAX_EXPANSION:
         return total  # a long sum knows it has nothing to multiply out (or too much)
+    if size(total) > _MAX_PRINTED:
+        return total  # comparing printed lengths would print it: only sums of modest size
     keep: list[Node] = []
     spread: list[Node] = []
     count = 0
@@ -333,6 +362,16 @@ def _add_into(big: Node, terms: tuple[Node, ...] | list[Node]) -> Node | None:
 # --- products ---
 def mul(*factors: Node) -> Node:
     """The canonical product: coefficient first, equal bases merged into powers."""
+    k = tuple(map(id, factors))
+    got = _MULTIPLIED.get(k)
+    if got is not None:
+        return got[1]
+    out = _mul(factors)
+    _remember(_MULTIPLIED, k, factors, out)
+    return out
+
+
+def _mul(factors: tuple[Node, ...]) -> Node:
     if len(factors) == 2:
         a, b = factors
         # 1*u is u: the chain rule multiplies by u' = 1 once per partial derivative, and
@@ -409,7 +448,7 @@ def mul(*factors: Node) -> Node:
         return out[0]
     if len(out) == 1 and type(out[0]) is Add:
         # a number times a sum is distributed, as SymPy does: 2*(x - 2) -> 2*x - 4
-        return add(*(mul(Num(coeff, dec), t) for t in out[0].args))
+        return add(*(_scale_term(coeff, dec, t) for t in out[0].args))
     if coeff < 0:
         i = _lone_sum(out)
         if i is not None:
@@ -445,6 +484,18 @@ def _sum_above(f: Node) -> bool:
     return type(f) is Add
 
 
+def _scale_term(c: Fraction, dec: bool, t: Node) -> Node:
+    """``mul(Num(c, dec), t)`` for a term of a canonical sum, without taking the term's
+    factors apart again (a long sum times -1 costs one node per term)."""
+    if type(t) is Num:
+        return Num(_checked(c * t.value), dec or t.dec)
+    c0, d0, rest = _split(t)
+    v = _checked(c * c0)
+    if v < 0 and _lone_sum(list(rest.args) if type(rest) is Mul else [rest]) is not None:
+        return mul(Num(c, dec), t)  # the sign goes into the sum: the general path
+    return _scaled(v, dec or d0, rest)
+
+
 def _lone_sum(out: list[Node]) -> int | None:
     """The index of the only factor printed above the fraction bar, if it is a sum with
     terms of both signs (its content taken out, so not all negative)."""
@@ -457,9 +508,7 @@ def _lone_sum(out: list[Node]) -> int | None:
         found = i
     if found is None:
         return None
-    if any((t.value if type(t) is Num else _split(t)[0]) < 0 for t in out[found].args):
-        return found
-    return None
+    return found if _has_negative_term(out[found]) else None
 
 
 def _bisect(items: list[Node], k: tuple[Any, ...], key: Any) -> int:
@@ -507,9 +556,9 @@ def _mul_into(big: Node, factors: tuple[Node, ...]) -> Node | None:
                 return None  # 1/0, abs(u)*sign(u): the general path
             if any(_base(h) == b for h in new):
                 return None
-            if tb is Add:
-                if b._hash in index:
-                    return None
+            if tb is Add and b._hash not in index:
+                # a sum new here may pair with its negation: (x - 1)*(1 - x). (One already
+                # here has no such twin here: the two would have been paired.)
                 twin = Add(tuple(_negate_term(t) for t in b.args))
                 if twin._hash in index or any(_base(h) == twin for h in new):
                     return None
@@ -530,13 +579,20 @@ def _mul_into(big: Node, factors: tuple[Node, ...]) -> Node | None:
                 return None
             p = pow_(b, add(old.args[1] if type(old) is Pow else ONE,
                             g.args[1] if type(g) is Pow else ONE))
-            if type(p) in (Num, Mul) or _base(p) != b:
-                return None  # x*x**-1 is 1, (2*x)**(1/2) squared spills: the general path
             del out[i]
-            above += _above(p) - _above(old)
-            sums += _sum_above(p) - _sum_above(old)
+            above -= _above(old)
+            sums -= _sum_above(old)
             if deg is not None:
-                deg += degree(p) - degree(old)
+                deg -= degree(old)
+            if p is ONE or (type(p) is Num and p.value == 1 and not p.dec):
+                del index[b._hash]  # x*x**-1 is 1: the factor goes
+                continue
+            if type(p) in (Num, Mul) or _base(p) != b:
+                return None  # 2*x times x**-1/2, (2*x)**(1/2) squared spills: general path
+            above += _above(p)
+            sums += _sum_above(p)
+            if deg is not None:
+                deg += degree(p)
         else:
             p = g
             above += _above(p)
@@ -551,6 +607,8 @@ def _mul_into(big: Node, factors: tuple[Node, ...]) -> Node | None:
         index[b._hash] = p
     if coeff < 0 and above == 1 and sums:
         return None  # a lone sum over a denominator takes the sign: the general path
+    if len(out) < 2:
+        return None  # one factor left: it may be returned alone, or distributed
     _checked(coeff)
     m = Mul(tuple(out) if coeff == 1 else (Num(coeff, dec), *out))
     m._parts = (index, above, sums)
@@ -626,13 +684,35 @@ def _content(f: Node) -> tuple[Fraction, Node, bool]:
         return c**n, Pow(base, f.args[1]), dec
     if type(f) is not Add:
         return _ONE, f, False
+    return _sum_facts(f)[:3]
+
+
+def _has_negative_term(f: Node) -> bool:
+    return _sum_facts(f)[3]
+
+
+def _sum_facts(f: Node) -> tuple[Fraction, Node, bool, bool]:
+    """_content of a sum, and whether a term is negative: kept on the node (``_cont``),
+    as a long sum meets them again in every partial derivative."""
+    got = f._cont
+    if got is None:
+        negative = any(_coefficient(t) < 0 for t in f.args)
+        got = f._cont = (*_sum_content(f), negative)
+    return got
+
+
+def _coefficient(t: Node) -> Fraction:
+    if type(t) is Num:
+        return t.value
+    return t.args[0].value if type(t) is Mul and type(t.args[0]) is Num else _ONE
+
+
+def _sum_content(f: Node) -> tuple[Fraction, Node, bool]:
     # the common case first, without taking terms apart: integer coefficients, one of them
     # 1, and not all negative (x + 2*y)
     unit = positive = False
     for t in f.args:
-        c = t.value if type(t) is Num else (
-            t.args[0].value if type(t) is Mul and type(t.args[0]) is Num else _ONE
-        )
+        c = _coefficient(t)
         if c.denominator != 1:
             break
         unit = unit or c == 1 or c == -1

@@ -79,6 +79,7 @@ FAMILIES = {
     "exp-products": lambda n: nest("exp(x*{})", n, "x"),
     "abs-differences": lambda n: nest("abs(x-{})", n, "x"),
     "quotients": lambda n: nest("x/(1+{})", n, "x"),
+    "quotient-of-sums": lambda n: f"({variables_sum(8 * n)})/({variables_sum(8 * n)}+y)",
     "distinct-factors": lambda n: "*".join(f"sin({k}*x)" for k in range(1, n)),
     "log-chain": lambda n: nest("log(1+{})", n, "x*y"),
 }
@@ -98,6 +99,36 @@ def _sum_per_level(depth: int) -> str:
     for k in range(1, depth):
         inner = f"sigmoid(x{k}+{inner})"
     return inner
+
+
+#: Families whose answer grows faster than linearly as text: every partial derivative of
+#: a product of n factors prints the other n - 1. Work may grow as the output does, no
+#: faster.
+OUTPUT_FAMILIES = {
+    "product-width": lambda n: "*".join(f"x{i}" for i in range(4 * n)),
+    "product-of-sums": lambda n: "*".join(f"(x{i} + y{i})" for i in range(n)),
+    "variable-per-level": lambda n: _sum_per_level(n),
+    "wide-bottom": lambda n: nest("tanh(x+{})", n, variables_sum(50)),
+}
+
+
+@pytest.mark.parametrize("family", OUTPUT_FAMILIES)
+def test_work_grows_as_the_output(family: str) -> None:
+    build = OUTPUT_FAMILIES[family]
+    (small, out_small), (large, out_large) = work_and_output(build(50)), work_and_output(
+        build(100))
+    assert large / small <= 1.2 * out_large / out_small, (
+        f"{family}: {small} -> {large} calls for {out_small} -> {out_large} characters"
+    )
+
+
+def work_and_output(text: str) -> tuple[int, int]:
+    node = parse(text)
+    printed = 0
+    with Work() as w:
+        for v in sorted(node.free):
+            printed += len(to_str(derivative(node, v)))
+    return w.calls, printed
 
 
 #: The issue's inputs at full size (each within the README bounds), all partials, and
@@ -466,3 +497,30 @@ def test_leaky_relu_slope_is_an_argument(cli) -> None:
 )
 def test_steps_of_relu(text: str, printed: str) -> None:
     assert to_str(simplify(parse(text))) == printed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "*".join(f"x{i}" for i in range(40)),
+        "*".join("(" + variables_sum(4).replace("x", f"x{j}_") + ")" for j in range(20)),
+        "2*" + "*".join(f"sin(x{i})" for i in range(20)) + "*(y + 1)*(1 - y)",
+        "*".join(f"(x{i} + {i})**{i % 3 + 1}" for i in range(20)) + "/(x0 + 1)",
+        "*".join(f"sqrt(x{i})" for i in range(20)) + "*x0**2",
+        "0.5*" + "*".join(f"exp(x{i})" for i in range(20)),
+    ],
+)
+def test_wide_products_divide_out_one_factor(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    """The constant part of a wide product is the whole divided by the varying factor
+    (diff._product): it must print as the product of the other factors does."""
+    fast = derive_all(text)
+    monkeypatch.setattr(sys.modules["gdcli.diff"], "_LONG", 10**9)
+    assert derive_all(text) == fast
+
+
+def test_a_derivative_too_large_to_print_is_an_input_error() -> None:
+    # 100 nested log bases around 1,700 variables: 2.5 MB per partial derivative
+    text = "log(2, " * 100 + variables_sum(1700) + ")" * 100
+    assert len(text) <= MAX_LENGTH
+    with pytest.raises(InputError, match="too large to print"):
+        derivative(parse(text), "x0")
