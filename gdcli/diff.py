@@ -37,6 +37,30 @@ MAX_NODES = 20_000
 #: A derivative bigger than this many nodes (about a megabyte of text) is not printed:
 #: 100 nested calls around a sum of 800 variables would print 600 kB per partial.
 MAX_PRINTED_NODES = 200_000
+#: All the derivatives printed for one expression (its gradient, its Hessian) have at
+#: most this many nodes in all (about five megabytes of text): see Budget.
+MAX_ANSWER_NODES = 1_000_000
+
+
+class Budget:
+    """What one answer may print: ``spend(d)`` for each derivative before printing it.
+
+    Each partial derivative may be modest and their number large: 100 nested log bases
+    around a sum of 830 variables have 830 partials of 1.2 MB each, a gigabyte in all,
+    computed in a tenth of a second (the partials share their subtrees) but not printed
+    in any reasonable time."""
+
+    def __init__(self, limit: int = MAX_ANSWER_NODES) -> None:
+        self.limit = limit
+        self.spent = 0
+
+    def spend(self, d: Node) -> None:
+        self.spent += size(d)
+        if self.spent > self.limit:
+            raise InputError(
+                f"the derivatives have more than {self.limit:,} terms and factors in all: "
+                "too large to print (ask for fewer with --wrt)"
+            )
 #: Sums and products with this many terms or factors keep them by variable (``_terms``).
 _LONG = 16
 #: Products of more distinct factors than this use (Πf)' = Πf·Σ f'/f, which stays linear.

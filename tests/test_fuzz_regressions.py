@@ -524,3 +524,24 @@ def test_a_derivative_too_large_to_print_is_an_input_error() -> None:
     assert len(text) <= MAX_LENGTH
     with pytest.raises(InputError, match="too large to print"):
         derivative(parse(text), "x0")
+
+
+def test_an_answer_too_large_to_print_is_refused_early() -> None:
+    """diff.Budget: what all the derivatives of one expression may print. 830 partials of
+    1.2 MB each (a gigabyte) are computed in a tenth of a second; spending the budget on
+    each before printing stops at the first that goes over."""
+    from gdcli.diff import MAX_ANSWER_NODES, Budget
+
+    text = "log(2, " * 100 + variables_sum(830) + ")" * 100
+    node = parse(text)
+    budget = Budget()
+    with pytest.raises(InputError, match="too large to print"):  # noqa: PT012
+        for v in sorted(node.free):
+            budget.spend(derivative(node, v))
+    assert MAX_ANSWER_NODES < budget.spent <= MAX_ANSWER_NODES + 200_000
+    # the gradient of the wide sum under 100 relu: 400 partials heaviside(x0 + … + x399)
+    wide = parse("relu(" * 100 + variables_sum(400) + ")" * 100)
+    within = Budget()
+    for v in sorted(wide.free):
+        within.spend(derivative(wide, v))
+    assert within.spent == 400 * 402
