@@ -832,6 +832,8 @@ def pow_(b: Node, e: Node) -> Node:
             c, inner, cdec = _content(Pow(b, e))
             if c != 1:
                 return mul(Num(c, cdec), inner)
+            if inner.args[0] is not b:
+                return inner  # (-x - 1)**2 = (x + 1)**2: the content's power is 1
     if type(b) is Num and b.value == 1:
         return ONE
     if type(b) is Num and b.value == 0 and positive(e):

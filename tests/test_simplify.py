@@ -42,6 +42,11 @@ from gdcli import derivative, parse, simplify, to_str
         ("x**(-2/3)/3", "1/(3*x**(2/3))"),
         ("(x+1)*(x+1)", "(x + 1)**2"),
         ("(2 - 2*x)*(1 - x)", "2*(1 - x)**2"),
+        # integer powers of sums take their content out, sign included
+        ("(-x - 1)**2", "(x + 1)**2"),
+        ("(-x - 1)**3", "-(x + 1)**3"),
+        ("(2*x + 2)**-1", "1/(2*(x + 1))"),
+        ("2*theta/(-z - 1)**2", "2*theta/(z + 1)**2"),
     ],
 )
 def test_canonical_forms(text, expected):
