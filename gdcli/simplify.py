@@ -260,6 +260,7 @@ def _spread(t: Node) -> int:
 
 
 def _add(terms: tuple[Node, ...] | list[Node]) -> Node:
+    """The canonical sum, before any distribution."""
     big = None
     for t in terms:
         if type(t) is Add and t._parts is not None and (big is None or len(t.args) > len(big.args)):
@@ -372,6 +373,7 @@ def mul(*factors: Node) -> Node:
 
 
 def _mul(factors: tuple[Node, ...]) -> Node:
+    """mul, computed."""
     if len(factors) == 2:
         a, b = factors
         # 1*u is u: the chain rule multiplies by u' = 1 once per partial derivative, and
@@ -467,11 +469,11 @@ def _mul(factors: tuple[Node, ...]) -> Node:
 
 
 #: Products with at least this many factors keep an index of their factors by base
-#: (``_parts``: {hash of the base: factor}, how many print above the fraction bar, and how
-#: many of those are sums),
-#: so that one more factor is inserted or merged in place: the chain rule through nested
-#: calls multiplies a growing product by a factor or two per level, quadratic if each
-#: product were rebuilt. (Keyed by the hash, an int: copying the index calls no Python.)
+#: (``_parts``: {hash of the base: factor}, how many print above the fraction bar, and
+#: how many of those are sums), so that one more factor is inserted or merged in place:
+#: the chain rule through nested calls multiplies a growing product by a factor or two
+#: per level, quadratic if each product were rebuilt. (Keyed by the hash, an int:
+#: copying the index calls no Python.)
 _LONG_PRODUCT = 8
 
 
