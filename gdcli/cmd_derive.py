@@ -7,7 +7,7 @@ matrix (``--hessian``). In a stdin batch every input line gives exactly one outp
 
 from __future__ import annotations
 
-from .diff import MAX_NODES, MAX_ORDER, Step, derivative
+from .diff import MAX_NODES, MAX_ORDER, Budget, Step, derivative
 from .errors import EXIT_OK, EXIT_OTHER, InputError
 from .evaluate import evaluate, fmt, plain
 from .latex import to_latex
@@ -121,10 +121,11 @@ def answer(
         unknown(o.where, node.free, "--at")
     if o.where and node.free <= o.where.keys():
         evaluate(node, o.where, text)  # a point outside the domain of f itself
+    budget = Budget()  # what all the derivatives of this answer may print, in nodes
     if o.hessian:
-        records = [_hessian(node, text, o)]
+        records = [_hessian(node, text, o, budget)]
     else:
-        records = [_one(node, text, seq, o) for seq in _jobs(node, o)]
+        records = [_one(node, text, seq, o, budget) for seq in _jobs(node, o)]
     several = len(records) > 1
     messages: list[str] = []
     code = EXIT_OK
@@ -178,16 +179,18 @@ def _differentiate(node: Node, seq: tuple[str, ...], trail: list | None) -> tupl
     return cur, prev
 
 
-def _one(node: Node, text: str, seq: tuple[str, ...], o: Options) -> dict:
+def _one(node: Node, text: str, seq: tuple[str, ...], o: Options, budget: Budget) -> dict:
     trail: list[tuple[str, Step]] | None = [] if o.steps else None
     d, before = _differentiate(node, seq, trail)
+    budget.spend(d)  # before printing: a gigabyte of partials is refused, not written
     mixed = len(set(seq)) > 1
     record: dict = {
         "expr": text,
         "wrt": list(seq) if mixed else seq[0],
         "order": len(seq),
         "derivative": to_str(d),
-        "latex": to_latex(d),
+        # LaTeX only where it is shown: it costs as much as the derivative itself
+        "latex": to_latex(d) if o.fmt != "text" else None,
     }
     if o.where:
         record["value"] = _value(d, o.where, f"{_label(record)} of {_short(text)}")
@@ -199,7 +202,7 @@ def _one(node: Node, text: str, seq: tuple[str, ...], o: Options) -> dict:
     return record
 
 
-def _hessian(node: Node, text: str, o: Options) -> dict:
+def _hessian(node: Node, text: str, o: Options, budget: Budget) -> dict:
     names = list(o.wrt) or sorted(node.free)
     if not names:
         raise InputError(f"--hessian: {_short(text)} has no variables", text, 0)
@@ -209,13 +212,16 @@ def _hessian(node: Node, text: str, o: Options) -> dict:
     for i in range(n):
         for j in range(i, n):
             h[i][j] = h[j][i] = derivative(first[i], names[j])  # symmetric: computed once
+            budget.spend(h[i][j])
     record: dict = {
         "expr": text,
         "variables": names,
         "hessian": [[to_str(e) for e in row] for row in h],
-        "latex": "\\begin{pmatrix} "
-        + " \\\\ ".join(" & ".join(to_latex(e) for e in row) for row in h)
-        + " \\end{pmatrix}",
+        "latex": (
+            "\\begin{pmatrix} "
+            + " \\\\ ".join(" & ".join(to_latex(e) for e in row) for row in h)
+            + " \\end{pmatrix}"
+        ) if o.fmt != "text" else None,
     }
     if o.where:
         record["value"] = [[_value(e, o.where, f"the Hessian of {_short(text)}") for e in row]

@@ -72,6 +72,14 @@ def _wrap(s: tuple[str, int], at_least: int) -> str:
 
 
 def _tex(n: Node) -> tuple[str, int]:
+    # each subtree once: shared subtrees are common in derivatives (nodes.py's _latex slot)
+    got = n._latex
+    if got is None:
+        got = n._latex = _tex_of(n)
+    return got
+
+
+def _tex_of(n: Node) -> tuple[str, int]:
     t = type(n)
     if t is Num:
         return _num(n.value, n.dec)
