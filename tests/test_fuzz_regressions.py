@@ -297,6 +297,9 @@ def test_printed_forms_read_back(text: str, printed: str) -> None:
         ("acos(y**x / -x)", "x", "(x*y**x*log(y) - y**x)/(x**2*sqrt(1 - y**(2*x)/x**2))"),
         ("log2(1e-1233y-64)", "y", "1e-1233/(log(2)*(1e-1233*y - 64))"),
         ("x/1e400", "x", "1e-400"),
+        # found by the fixed-point property: a sum that loses its content 2 to a product
+        # decides to multiply out as the same sum does when read back alone
+        ("sigmoid(y)**(y+y)", "y", "2*sigmoid(y)**(2*y)*(y - y*sigmoid(y) + log(sigmoid(y)))"),
     ],
 )
 def test_printed_derivatives_read_back(text: str, var: str, printed: str) -> None:
