@@ -32,9 +32,9 @@ if str(ROOT) not in sys.path:
 
 import sympy  # noqa: E402
 
-from gdcli.diff import derivative  # noqa: E402
-from gdcli.parser import parse  # noqa: E402
-from gdcli.printer import to_str  # noqa: E402
+from gdcli.expr.diff import derivative  # noqa: E402
+from gdcli.expr.parser import parse  # noqa: E402
+from gdcli.expr.printer import to_str  # noqa: E402
 from tests.derivative_corpus import CORPUS, symbol, to_sympy, variables  # noqa: E402
 
 #: Ratio above which a case is listed as an outlier.

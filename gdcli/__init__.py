@@ -14,11 +14,11 @@ import sys
 if sys.getrecursionlimit() < 10_000:
     sys.setrecursionlimit(10_000)
 
-from .diff import derivative  # noqa: E402
 from .errors import DomainError, GdcliError, InputError  # noqa: E402
-from .parser import parse  # noqa: E402
-from .printer import to_str  # noqa: E402
-from .simplify import simplify  # noqa: E402
+from .expr.diff import derivative  # noqa: E402
+from .expr.parser import parse  # noqa: E402
+from .expr.printer import to_str  # noqa: E402
+from .expr.simplify import simplify  # noqa: E402
 
 __all__ = [
     "DomainError",

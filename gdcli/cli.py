@@ -182,7 +182,7 @@ def derive(
     ] = False,
 ) -> int:
     """Differentiate EXPR symbolically, e.g. gdcli derive "tan(x)" prints sec(x)**2."""
-    from . import cmd_derive
+    from .commands import derive as cmd_derive
 
     return cmd_derive.run(
         expr, wrt or [], order, at or [], steps, fmt.value, check, sys.stdout, sys.stderr,
@@ -200,7 +200,7 @@ def eval_(
     ),
 ) -> int:
     """Evaluate EXPR at a point, e.g. gdcli eval "x**2 - 4*x + 6" --at x=8 prints 38."""
-    from . import cmd_eval
+    from .commands import eval as cmd_eval
 
     return cmd_eval.run(expr, at or [], fmt.value, sys.stdout, sys.stderr)
 
@@ -274,7 +274,7 @@ def minimize(
     Exit codes: 0 converged, 3 diverged, 4 stopped without converging, 2 bad input,
     130 interrupted (Ctrl-C).
     """
-    from . import cmd_minimize
+    from .commands import minimize as cmd_minimize
 
     return cmd_minimize.run(
         expr, x0 or [], lr, tol, xtol, max_iter, fmt.value, every, precision, quiet, explain,
@@ -290,6 +290,6 @@ def rules(
     ),
 ) -> int:
     """Print the derivative rule table, generated from the function registry."""
-    from . import cmd_rules
+    from .commands import rules as cmd_rules
 
     return cmd_rules.run(fmt.value, sys.stdout)

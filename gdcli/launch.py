@@ -75,7 +75,7 @@ def run_fast(cmd: str, expr: str, opts: dict[str, object]) -> int:
 
     try:
         if cmd == "derive":
-            from . import cmd_derive
+            from .commands import derive as cmd_derive
 
             return cmd_derive.run(
                 expr,
@@ -89,7 +89,7 @@ def run_fast(cmd: str, expr: str, opts: dict[str, object]) -> int:
                 sys.stderr,
                 hessian=bool(opts.get("--hessian")),
             )
-        from . import cmd_eval
+        from .commands import eval as cmd_eval
 
         return cmd_eval.run(
             expr,

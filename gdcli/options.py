@@ -6,10 +6,10 @@ from __future__ import annotations
 import math
 import sys
 
-from . import functions as fn
 from .errors import EXIT_INPUT, EXIT_OK, InputError
-from .evaluate import PiFloat, _Eval, evaluate
-from .parser import is_name, parse
+from .expr import functions as fn
+from .expr.evaluate import PiFloat, _Eval, evaluate
+from .expr.parser import is_name, parse
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:

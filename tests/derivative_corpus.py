@@ -484,7 +484,7 @@ NEW_NAMES = (
 NEW_ALIASES = (
     "arcsec", "arccsc", "arccot", "arcsinh", "arccosh", "arctanh", "arsinh", "arcosh", "artanh",
 )  # fmt: skip
-#: Every function of the gdcli language (must match gdcli.functions.FUNCTIONS; the
+#: Every function of the gdcli language (must match gdcli.expr.functions.FUNCTIONS; the
 #: oracle test checks that it does).
 FUNCTION_NAMES = _SEEDED_NAMES + NEW_NAMES
 ALIASES = _SEEDED_ALIASES + NEW_ALIASES

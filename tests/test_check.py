@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gdcli.diff import derivative
 from gdcli.errors import InputError
-from gdcli.numeric import check, forward, partial
-from gdcli.parser import parse
+from gdcli.expr.diff import derivative
+from gdcli.expr.numeric import check, forward, partial
+from gdcli.expr.parser import parse
 
 from .test_parser_fuzz import expressions
 
@@ -119,7 +119,7 @@ def test_a_wrong_derivative_fails(expr, wrong, var):
 
 
 def test_a_failed_check_prints_the_derivative_and_exits_1(cli, monkeypatch):
-    from gdcli import cmd_derive
+    from gdcli.commands import derive as cmd_derive
 
     def wrong(node, var, order=1, steps=None):
         return parse("-cos(x)")
@@ -165,7 +165,7 @@ def test_partial_is_the_oracle_for_every_row():
 def test_the_check_has_a_work_budget():
     """A huge derivative is checked within a bounded amount of work (node evaluations),
     not for minutes: the check ends inconclusive or with fewer points."""
-    import gdcli.numeric as numeric
+    import gdcli.expr.numeric as numeric
 
     f = parse("tan(x)")
     d = derivative(f, "x", 12)

@@ -8,9 +8,9 @@ import tokenize
 
 import pytest
 
-from gdcli import codegen, functions
-from gdcli.engine import Settings, loop_source, run_quiet
-from gdcli.problem import Problem
+from gdcli.expr import codegen, functions
+from gdcli.optim.engine import Settings, loop_source, run_quiet
+from gdcli.optim.problem import Problem
 
 ALLOWED = re.compile(r"^(v|t|g|s|n)\d+$|^_f_\w+$|^(_pow|_sqrt|_INF|_loop|_values|k|k0|calm|"
                      r"lr|stop_k|gtol2|xtol2|small2|patience|xrun|gn2|ss2|ps2|r|fx|range|ValueError|"
@@ -54,7 +54,7 @@ def test_every_compiled_source_is_checked(monkeypatch):
         return real(source, entry)
 
     monkeypatch.setattr(codegen, "build", spy)
-    import gdcli.engine as engine
+    import gdcli.optim.engine as engine
 
     monkeypatch.setattr(engine, "build", spy)
     run_quiet(Problem("evil*x**2 + x"), [1.0, 1.0], Settings(max_iter=50))

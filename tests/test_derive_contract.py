@@ -304,10 +304,10 @@ def test_not_a_pole(cli):
 
 def test_poles_come_from_the_registry():
     """Every row whose domain is written "x ≠ kπ" or "x ≠ π/2 + kπ" is covered."""
-    from gdcli import functions as fn
     from gdcli.errors import DomainError
-    from gdcli.evaluate import evaluate
-    from gdcli.parser import parse
+    from gdcli.expr import functions as fn
+    from gdcli.expr.evaluate import evaluate
+    from gdcli.expr.parser import parse
 
     rows = [r for r in fn.FUNCTIONS.values() if "kπ" in r.domain]
     assert {"tan", "sec", "cot", "csc"} <= {r.name for r in rows}

@@ -17,8 +17,8 @@ import time
 
 import pytest
 
-from gdcli.engine import Settings, iterate, run_quiet
-from gdcli.problem import Problem
+from gdcli.optim.engine import Settings, iterate, run_quiet
+from gdcli.optim.problem import Problem
 
 #: Advice that can only help where a smaller learning rate or more iterations would help.
 SMALLER = "smaller --lr"

@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gdcli.analysis import stability
-from gdcli.engine import Settings, iterate, loop_source, run_quiet
 from gdcli.errors import InputError
-from gdcli.poly import stationary_points
-from gdcli.problem import Problem
+from gdcli.optim.analysis import stability
+from gdcli.optim.engine import Settings, iterate, loop_source, run_quiet
+from gdcli.optim.poly import stationary_points
+from gdcli.optim.problem import Problem
 
 
 def run_rows(text, x0, **kw):

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from gdcli import derivative, parse, to_str
-from gdcli.cmd_rules import rows
-from gdcli.evaluate import evaluate
-from gdcli.functions import FUNCTIONS, NAMES
-from gdcli.latex import to_latex
-from gdcli.nodes import Call, Var
-from gdcli.numeric import partial
+from gdcli.commands.rules import rows
+from gdcli.expr.evaluate import evaluate
+from gdcli.expr.functions import FUNCTIONS, NAMES
+from gdcli.expr.latex import to_latex
+from gdcli.expr.nodes import Call, Var
+from gdcli.expr.numeric import partial
 
 # points inside every domain (log, sqrt, asin, csc…): away from 0 and from ±1
 POINTS = [0.3, 0.55, 0.8]
@@ -157,7 +157,7 @@ def test_complex_erf_away_from_the_axis():
 
 
 def test_inverse_table_pairs_a_function_with_its_inverse():
-    from gdcli.functions import INVERSES
+    from gdcli.expr.functions import INVERSES
 
     for f, inv in INVERSES.items():
         for x in (0.3, 0.6):

@@ -19,20 +19,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gdcli import functions as fn
-from gdcli.diff import Step, derivative
 from gdcli.errors import InputError
-from gdcli.evaluate import evaluate
-from gdcli.nodes import Add, Node, Num, Var, size
-from gdcli.parser import MAX_LENGTH, parse
-from gdcli.printer import number, to_str
-from gdcli.simplify import simplify
+from gdcli.expr import functions as fn
+from gdcli.expr.diff import Step, derivative
+from gdcli.expr.evaluate import evaluate
+from gdcli.expr.nodes import Add, Node, Num, Var, size
+from gdcli.expr.parser import MAX_LENGTH, parse
+from gdcli.expr.printer import number, to_str
+from gdcli.expr.simplify import simplify
 
 from .conftest import run_gdcli
 from .test_parser_fuzz import POINTS, expressions, near_valid
 from .workcount import Work
 
-simplify_module = sys.modules["gdcli.simplify"]  # (gdcli.simplify is also the function)
+simplify_module = sys.modules["gdcli.expr.simplify"]  # (gdcli.expr.simplify is also the function)
 
 
 def variables_sum(n: int) -> str:
@@ -517,7 +517,7 @@ def test_wide_products_divide_out_one_factor(monkeypatch: pytest.MonkeyPatch, te
     """The constant part of a wide product is the whole divided by the varying factor
     (diff._product): it must print as the product of the other factors does."""
     fast = derive_all(text)
-    monkeypatch.setattr(sys.modules["gdcli.diff"], "_LONG", 10**9)
+    monkeypatch.setattr(sys.modules["gdcli.expr.diff"], "_LONG", 10**9)
     assert derive_all(text) == fast
 
 
@@ -533,7 +533,7 @@ def test_an_answer_too_large_to_print_is_refused_early() -> None:
     """diff.Budget: what all the derivatives of one expression may print. 830 partials of
     1.2 MB each (a gigabyte) are computed in a tenth of a second; spending the budget on
     each before printing stops at the first that goes over."""
-    from gdcli.diff import MAX_ANSWER_NODES, Budget
+    from gdcli.expr.diff import MAX_ANSWER_NODES, Budget
 
     text = "log(2, " * 100 + variables_sum(830) + ")" * 100
     node = parse(text)

@@ -9,12 +9,12 @@ import pytest
 
 from gdcli import derivative
 from gdcli.errors import InputError
-from gdcli.evaluate import evaluate
-from gdcli.functions import FUNCTIONS, GREEK, INVERSES, NAMES
-from gdcli.latex import to_latex
-from gdcli.parser import is_name, parse
-from gdcli.printer import to_str
-from gdcli.simplify import simplify
+from gdcli.expr.evaluate import evaluate
+from gdcli.expr.functions import FUNCTIONS, GREEK, INVERSES, NAMES
+from gdcli.expr.latex import to_latex
+from gdcli.expr.parser import is_name, parse
+from gdcli.expr.printer import to_str
+from gdcli.expr.simplify import simplify
 from tests.conftest import run_gdcli
 
 

@@ -3,8 +3,8 @@
 import pytest
 
 from gdcli import InputError, parse, simplify, to_str
-from gdcli.evaluate import evaluate
-from gdcli.parser import MAX_DEPTH, MAX_LENGTH
+from gdcli.expr.evaluate import evaluate
+from gdcli.expr.parser import MAX_DEPTH, MAX_LENGTH
 
 
 def value(text, **env):

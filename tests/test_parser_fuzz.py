@@ -20,14 +20,14 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from gdcli import functions as fn
-from gdcli.diff import derivative
 from gdcli.errors import InputError
-from gdcli.evaluate import evaluate
-from gdcli.nodes import Node
-from gdcli.parser import MAX_LENGTH, parse
-from gdcli.printer import to_str
-from gdcli.simplify import simplify
+from gdcli.expr import functions as fn
+from gdcli.expr.diff import derivative
+from gdcli.expr.evaluate import evaluate
+from gdcli.expr.nodes import Node
+from gdcli.expr.parser import MAX_LENGTH, parse
+from gdcli.expr.printer import to_str
+from gdcli.expr.simplify import simplify
 
 from .workcount import Work
 

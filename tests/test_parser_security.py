@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from gdcli.diff import derivative
 from gdcli.errors import EXIT_INPUT, InputError
-from gdcli.parser import MAX_DEPTH, MAX_LENGTH, parse
-from gdcli.printer import to_str
-from gdcli.simplify import simplify
+from gdcli.expr.diff import derivative
+from gdcli.expr.parser import MAX_DEPTH, MAX_LENGTH, parse
+from gdcli.expr.printer import to_str
+from gdcli.expr.simplify import simplify
 
 from .workcount import Work, work
 
@@ -223,7 +223,7 @@ BIG_BUT_EXACT = ["10**400", "(2**1000)**2", "1e999", "1e400", "-1e999", "2**1024
 
 @pytest.mark.parametrize("text", BIG_BUT_EXACT)
 def test_big_exact_constants_overflow_only_when_evaluated(text: str) -> None:
-    from gdcli.evaluate import evaluate
+    from gdcli.expr.evaluate import evaluate
 
     node = parse(text)
     assert parse(to_str(simplify(node))) is not None  # prints back exactly

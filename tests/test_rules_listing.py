@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from gdcli.cmd_rules import STRUCTURAL, rule_names
-from gdcli.functions import FUNCTIONS
+from gdcli.commands.rules import STRUCTURAL, rule_names
+from gdcli.expr.functions import FUNCTIONS
 from tests.conftest import run_gdcli
 from tests.derivative_corpus import CORPUS
 

@@ -24,10 +24,10 @@ import re
 import pytest
 import sympy
 
-from gdcli.diff import derivative
-from gdcli.functions import FUNCTIONS
-from gdcli.parser import parse
-from gdcli.printer import to_str
+from gdcli.expr.diff import derivative
+from gdcli.expr.functions import FUNCTIONS
+from gdcli.expr.parser import parse
+from gdcli.expr.printer import to_str
 from tests.derivative_corpus import (
     ALIASES,
     CORPUS,

@@ -18,7 +18,7 @@ from rich.cells import cell_len
 from typer.testing import CliRunner
 
 from gdcli.cli import app
-from gdcli.table import (
+from gdcli.render.table import (
     MIN_DIGITS,
     Column,
     fit,
@@ -97,7 +97,7 @@ def read_back(text: str) -> tuple[list[str], list[tuple[str, dict[str, str]]]]:
 # --- the property: random rows, 1-6 variables, widths 40-200 ---
 def expected_columns(variables: list[str]) -> dict[str, tuple[callable, bool]]:
     """Header -> (value from a pair of rows, may it be left out?), written out here
-    independently of gdcli.table."""
+    independently of gdcli.render.table."""
     n = len(variables)
     if n == 1:
         v = variables[0]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from . import nodes as _nodes
 from .nodes import Add, Call, Const, Div, Mul, Neg, Node, Num, Pow, Var
 
 # Binding strength: a child weaker than its context gets parentheses.
@@ -258,3 +259,6 @@ def _str_pow(n: Node) -> tuple[str, int]:
     if type(e) is Mul and len(e.args) == 2 and type(e.args[0]) is Num and e.args[0].value == -1:
         bare = _str(e.args[1])[1] >= POW  # x**-y and x**-y**z parse back; x**-2*y would not
     return f"{base}**{es[0] if bare else '(' + es[0] + ')'}", POW
+
+
+_nodes.install(printer=to_str)  # str(node) prints in gdcli syntax

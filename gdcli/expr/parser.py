@@ -33,8 +33,8 @@ import re
 from collections import namedtuple
 from fractions import Fraction
 
+from ..errors import InputError
 from . import functions as fn
-from .errors import InputError
 from .nodes import Add, Call, Const, Div, Mul, Neg, Node, Num, Pow, Var
 from .printer import to_str
 from .simplify import MAX_BITS

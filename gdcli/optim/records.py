@@ -1,4 +1,5 @@
-"""The engine's row: one iteration, shared by every renderer.
+"""The engine's records, shared by every renderer: a row per iteration, the settings of a
+run and its outcome.
 
 A row is a flat tuple, cheap enough for a million iterations:
 ``(k, f(x_k), x_k[0..n-1], ∇f(x_k)[0..n-1], step_k[0..n-1])`` where the update is
@@ -7,6 +8,7 @@ A row is a flat tuple, cheap enough for a million iterations:
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 Row = tuple[Any, ...]
@@ -29,3 +31,25 @@ class Layout:
     def public(self, row: Row) -> tuple[Any, ...]:
         """The row's values in header order."""
         return (row[0], *row[self.x], row[1], *row[self.grad])
+
+
+@dataclass(frozen=True)
+class Settings:
+    lr: float = 0.1
+    max_iter: int = 10_000
+    gtol: float = 1e-8
+    xtol: float = 1e-10
+    patience: int = 3
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # "converged" | "diverged" | "max_iter" (stopped without converging)
+    reason: str  # the SPEC §4 vocabulary: "gradient", "machine_precision", "overflow", …
+    message: str
+    iterations: int
+    x: tuple[float, ...]
+    f: float | None
+    grad: tuple[float, ...] | None
+    kind: str | None = None  # the final point: minimum, saddle, maximum, flat, or None
+    notes: tuple[str, ...] = field(default=())  # what the analysis adds for the summary

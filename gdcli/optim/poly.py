@@ -7,9 +7,9 @@ import math
 from fractions import Fraction
 from typing import TYPE_CHECKING, NamedTuple
 
-from .evaluate import fmt
-from .nodes import Add, Mul, Node, Num, Pow, Var
-from .printer import number
+from ..expr.evaluate import fmt
+from ..expr.nodes import Add, Mul, Node, Num, Pow, Var
+from ..expr.printer import number
 
 if TYPE_CHECKING:  # pragma: no cover
     from .problem import Problem
@@ -215,7 +215,7 @@ def unbounded_toward(problem: Problem) -> str | None:
     "x → -∞", "x → +∞" or "x → ±∞"; None if it is bounded below or not a polynomial."""
     if problem.dim != 1:
         return None
-    from .simplify import simplify
+    from ..expr.simplify import simplify
 
     var = problem.variables[0]
     c = poly_coeffs(simplify(problem.node), var)  # the canonical tree: no Neg or Div

@@ -24,14 +24,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
-from .evaluate import fmt
-from .records import Layout, Row
+from ..expr.evaluate import fmt
+from ..optim.records import Layout, Row
 from .summary import explain_lines, summary_lines
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
 
-    from .render import Context
+    from .context import Context
 
 #: Fewer significant digits than this are not worth a table: the rows go into blocks.
 MIN_DIGITS = 4

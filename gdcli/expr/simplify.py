@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import itertools
 import math
+import sys
 from fractions import Fraction
 
+from ..errors import InputError
 from . import functions as fn
-from .errors import InputError
+from . import nodes as _nodes
 from .nodes import (
     HALF,
     MINUS_ONE,
@@ -1011,3 +1013,7 @@ def simplify(node: Node) -> Node:
         return out
 
     return s(node)
+
+
+# nodes.py's operators (x + y, 1 / u) build trees through the constructors above
+_nodes.install(algebra=sys.modules[__name__])

@@ -9,7 +9,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from .nodes import Add, Call, Const, Mul, Node, Num, Pow
+from ..expr.nodes import Add, Call, Const, Mul, Node, Num, Pow
 
 if TYPE_CHECKING:  # pragma: no cover
     from .problem import Problem
@@ -256,7 +256,7 @@ _POSITIVE_CALLS = {"exp", "sigmoid", "softplus", "cosh"}
 
 def never_zero(n: Node) -> bool:
     """Provably never 0 wherever it is defined (exp(u), 1/u, x**2 + 1, sigmoid(u) - 1)."""
-    from .simplify import positive
+    from ..expr.simplify import positive
 
     t = type(n)
     if t is Num:
@@ -282,7 +282,7 @@ def no_stationary_point(problem: Problem) -> tuple[str, str] | None:
     has no stationary point, so no minimum inside its domain."""
     for var, g in zip(problem.variables, problem.grad_nodes, strict=True):
         if never_zero(g):
-            from .printer import to_str
+            from ..expr.printer import to_str
 
             return var, to_str(g)
     return None

@@ -4,13 +4,13 @@ log base, and the chain rule that multiplies a registry row's outer derivative b
 
 Rules work on the surface tree, so ``a/b`` is differentiated (and shown, with
 ``--steps``) by the quotient rule, and results are built canonical by the operators
-of :mod:`gdcli.nodes`.
+of :mod:`gdcli.expr.nodes`.
 """
 
 from __future__ import annotations
 
+from ..errors import InputError
 from . import functions as fn
-from .errors import InputError
 from .nodes import (
     MINUS_ONE,
     ONE,

@@ -7,21 +7,21 @@ matrix (``--hessian``). In a stdin batch every input line gives exactly one outp
 
 from __future__ import annotations
 
-from .diff import MAX_NODES, MAX_ORDER, Budget, Step, derivative
-from .errors import EXIT_OK, EXIT_OTHER, InputError
-from .evaluate import evaluate, fmt, plain
-from .latex import to_latex
-from .nodes import Node, Var, size
-from .options import Reply, expression_arg, missing, point, run_batch, unknown, variable_name
-from .parser import parse
-from .printer import to_str
+from ..errors import EXIT_OK, EXIT_OTHER, InputError
+from ..expr.diff import MAX_NODES, MAX_ORDER, Budget, Step, derivative
+from ..expr.evaluate import evaluate, fmt, plain
+from ..expr.latex import to_latex
+from ..expr.nodes import Node, Var, size
+from ..expr.parser import parse
+from ..expr.printer import to_str
+from ..options import Reply, expression_arg, missing, point, run_batch, unknown, variable_name
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import TextIO
 
-    from .numeric import Check
+    from ..expr.numeric import Check
 
 
 class Options:
@@ -227,7 +227,7 @@ def _hessian(node: Node, text: str, o: Options, budget: Budget) -> dict:
         record["value"] = [[_value(e, o.where, f"the Hessian of {_short(text)}") for e in row]
                            for row in h]
     if o.check:
-        from .numeric import Check
+        from ..expr.numeric import Check
 
         results = [_check(first[i], h[i][j], names[j], o.where)
                    for i in range(n) for j in range(i, n)]
@@ -244,7 +244,7 @@ def _hessian(node: Node, text: str, o: Options, budget: Budget) -> dict:
 
 
 def _check(before: Node, d: Node, var: str, where: dict[str, float]) -> Check:
-    from .numeric import check as numeric_check
+    from ..expr.numeric import check as numeric_check
 
     return numeric_check(before, d, var, where or None)
 
@@ -393,7 +393,7 @@ def _one_group(tex: str) -> bool:
 def _tex_of(text: str, canonical: bool = True) -> str:
     """A printed form (it always parses back) as LaTeX; ``canonical=False`` keeps it as
     written (the expression a rule was applied to: -x**2 + x, not x - x**2)."""
-    from .simplify import simplify
+    from ..expr.simplify import simplify
 
     try:
         node = parse(text)

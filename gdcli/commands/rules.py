@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from .functions import FUNCTIONS
-from .latex import to_latex
-from .nodes import Call, Var
-from .printer import to_str
+from ..expr.functions import FUNCTIONS
+from ..expr.latex import to_latex
+from ..expr.nodes import Call, Var
+from ..expr.printer import to_str
 
 #: The structural rules, by the names ``--steps`` prints (each written once in diff.py).
 #: A registry function f adds "f rule" (its row below); tests check that every rule name

@@ -22,8 +22,8 @@ from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import NamedTuple
 
+from ..errors import EvalOverflow, InputError
 from . import functions as fn
-from .errors import EvalOverflow, InputError
 from .evaluate import _Eval, evaluate, fmt
 from .nodes import Add, Call, Const, Div, Mul, Neg, Node, Pow, Var
 

@@ -12,6 +12,8 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ..errors import EvalOverflow, InputError
+from ..expr.evaluate import evaluate, fmt, underflows
 from .analysis import (
     curvature,
     gradient_root_nearby,
@@ -20,13 +22,11 @@ from .analysis import (
     probe_descent,
     stability,
 )
-from .errors import EvalOverflow, InputError
-from .evaluate import evaluate, fmt, underflows
-from .records import Row
+from .records import Outcome, Row
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import Outcome, Settings
     from .problem import Problem
+    from .records import Settings
 
 
 def _g(v: float) -> str:
@@ -83,8 +83,6 @@ def outcome(
     window: list[Row],
 ) -> Outcome:
     """The Outcome of a run that stopped in state ``status`` at iteration ``k``."""
-    from .engine import Outcome
-
     say = _Say(problem)
     fx = _safe(problem.f, xs)
     grad = _safe(problem.grad, xs)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .errors import EXIT_OK, InputError
-from .evaluate import evaluate, fmt, plain
-from .options import Reply, expression_arg, missing, point, run_batch, unknown
-from .parser import parse
+from ..errors import EXIT_OK, InputError
+from ..expr.evaluate import evaluate, fmt, plain
+from ..expr.parser import parse
+from ..options import Reply, expression_arg, missing, point, run_batch, unknown
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from .evaluate import fmt
-from .records import Row
+from ..expr.evaluate import fmt
+from ..optim.records import Row
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from .render import Context
+    from .context import Context
 
 
 def step_name(var: str, k: int) -> str:
@@ -18,7 +18,7 @@ def step_name(var: str, k: int) -> str:
 def explain_lines(ctx: Context, pairs: list[tuple[Row, Row]]) -> list[str]:
     """The first steps as a textbook writes them: x1 = 8 - 0.1*(2*8 - 4) = 6.8, numbers
     to --precision significant digits (the worked example's are shorter than that)."""
-    from .printer import substitute, to_str
+    from ..expr.printer import substitute, to_str
 
     prob, lay = ctx.problem, ctx.layout
     p = ctx.precision

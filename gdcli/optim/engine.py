@@ -29,15 +29,14 @@ import math
 import re
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from . import functions as fn
-from .codegen import Emitter, build, local_names
-from .errors import InputError
-from .nodes import Call, Node, Num, Pow
+from ..errors import InputError
+from ..expr import functions as fn
+from ..expr.codegen import Emitter, build, local_names
+from ..expr.nodes import Call, Node, Num, Pow
 from .problem import Problem
-from .records import Row
+from .records import Outcome, Row, Settings
 
 #: An iterate this many times farther out than the start (and with f worse) has run away.
 RUNAWAY = 1e6
@@ -45,28 +44,6 @@ RUNAWAY = 1e6
 WINDOW = 64
 #: The quiet loop returns to Python this often, so that Ctrl-C is answered promptly.
 CHUNK = 1 << 14
-
-
-@dataclass(frozen=True)
-class Settings:
-    lr: float = 0.1
-    max_iter: int = 10_000
-    gtol: float = 1e-8
-    xtol: float = 1e-10
-    patience: int = 3
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: str  # "converged" | "diverged" | "max_iter" (stopped without converging)
-    reason: str  # the SPEC §4 vocabulary: "gradient", "machine_precision", "overflow", …
-    message: str
-    iterations: int
-    x: tuple[float, ...]
-    f: float | None
-    grad: tuple[float, ...] | None
-    kind: str | None = None  # the final point: minimum, saddle, maximum, flat, or None
-    notes: tuple[str, ...] = field(default=())  # what the analysis adds for the summary
 
 
 # --- the generated loop ---

@@ -7,15 +7,15 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .errors import EXIT_DIVERGED, EXIT_MAX_ITER, EXIT_OK, InputError
-from .evaluate import fmt
-from .options import constant, expression_arg, read_stdin_text, variable_name
-from .problem import Problem
+from ..errors import EXIT_DIVERGED, EXIT_MAX_ITER, EXIT_OK, InputError
+from ..expr.evaluate import fmt
+from ..optim.problem import Problem
+from ..options import constant, expression_arg, read_stdin_text, variable_name
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import Outcome, Settings
-    from .nodes import Node
-    from .render import Context
+    from ..expr.nodes import Node
+    from ..optim.engine import Outcome, Settings
+    from ..render.context import Context
 
 #: The exit code of a run stopped with Ctrl-C (128 + SIGINT), as shells use.
 EXIT_INTERRUPTED = 130
@@ -80,7 +80,7 @@ def _split_top(text: str) -> list[str]:
 
 def fixed_values(items: Sequence[str]) -> dict[str, tuple[str, Node]]:
     """--at VAR=VALUE (repeatable): variables held fixed, with their text and exact tree."""
-    from .parser import parse
+    from ..expr.parser import parse
 
     out: dict[str, tuple[str, Node]] = {}
     for item in items:
@@ -160,7 +160,7 @@ def run(
     at: Sequence[str] = (),
     maximize: bool = False,
 ) -> int:
-    from .engine import Settings, iterate, run_quiet
+    from ..optim.engine import Settings, iterate, run_quiet
 
     text = _one_expression() if expr == "-" else expression_arg(expr)
     _contradictions(fmt_name, every, precision, quiet, explain)
@@ -194,7 +194,8 @@ def run(
                 err.write(f"{outcome.message}\n")
             return _exit(outcome)
 
-        from .render import RENDERERS, Context, Recorder
+        from ..render.context import Context, Recorder
+        from ..render.formats import RENDERERS
 
         ctx = Context(problem, settings, start, precision=7 if precision is None else precision,
                       every=every, explain=3 if explain else 0, notes=lines, analysis=analysis,
@@ -251,8 +252,8 @@ def _analysis(
 ) -> tuple[list[str], dict[str, Any]]:
     """Summary lines and the JSON "analysis" known before the run; the stability
     warning goes to stderr now."""
-    from .analysis import stability
-    from .poly import stationary_points
+    from ..optim.analysis import stability
+    from ..optim.poly import stationary_points
 
     notes: list[str] = []
     analysis: dict[str, Any] = {"kind": None, "stability_limit": None,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from ..errors import DomainError, EvalOverflow, InputError
 from . import functions as fn
-from .errors import DomainError, EvalOverflow, InputError
 from .nodes import Add, Call, Const, Div, Mul, Neg, Node, Num, Pow, Var
 from .printer import to_str
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 
-from .codegen import compile_many, compile_one
-from .diff import derivative
-from .errors import InputError
-from .evaluate import evaluate, fmt
-from .nodes import Neg, Node, Var
-from .parser import parse
-from .printer import to_str
+from ..errors import InputError
+from ..expr.codegen import compile_many, compile_one
+from ..expr.diff import derivative
+from ..expr.evaluate import evaluate, fmt
+from ..expr.nodes import Neg, Node, Var
+from ..expr.parser import parse
+from ..expr.printer import to_str
 
 
 def fix_values(node: Node, fixed: Mapping[str, Node]) -> Node:

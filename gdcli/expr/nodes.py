@@ -4,7 +4,7 @@ Two shapes of tree use these classes:
 
 * the *surface* tree the parser builds keeps what the user wrote (``Neg``, ``Div``,
   ``sqrt(u)``) so that ``--steps`` can name the quotient rule for ``a/b``;
-* the *canonical* tree built by :mod:`gdcli.simplify` uses only ``Num Const Var Add
+* the *canonical* tree built by :mod:`gdcli.expr.simplify` uses only ``Num Const Var Add
   Mul Pow Call``. The operators below build canonical trees, so ``1 / u`` in a
   derivative rule is already simplified.
 """
@@ -16,6 +16,7 @@ from operator import attrgetter
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 
@@ -72,47 +73,45 @@ class Node:
         self._size = None  # size(self), once asked for
         self.span = None  # (start column, end column) in the parsed text, surface nodes only
 
-    # --- algebra: canonical constructors live in simplify.py ---
+    # --- algebra: the canonical constructors, installed by simplify.py ---
     def __add__(self, o: object) -> Node:
-        return simplify.add(self, lift(o))
+        return _algebra.add(self, lift(o))
 
     def __radd__(self, o: object) -> Node:
-        return simplify.add(lift(o), self)
+        return _algebra.add(lift(o), self)
 
     def __sub__(self, o: object) -> Node:
-        return simplify.add(self, simplify.neg(lift(o)))
+        return _algebra.add(self, _algebra.neg(lift(o)))
 
     def __rsub__(self, o: object) -> Node:
-        return simplify.add(lift(o), simplify.neg(self))
+        return _algebra.add(lift(o), _algebra.neg(self))
 
     def __mul__(self, o: object) -> Node:
-        return simplify.mul(self, lift(o))
+        return _algebra.mul(self, lift(o))
 
     def __rmul__(self, o: object) -> Node:
-        return simplify.mul(lift(o), self)
+        return _algebra.mul(lift(o), self)
 
     def __truediv__(self, o: object) -> Node:
-        return simplify.mul(self, simplify.pow_(lift(o), MINUS_ONE))
+        return _algebra.mul(self, _algebra.pow_(lift(o), MINUS_ONE))
 
     def __rtruediv__(self, o: object) -> Node:
-        return simplify.mul(lift(o), simplify.pow_(self, MINUS_ONE))
+        return _algebra.mul(lift(o), _algebra.pow_(self, MINUS_ONE))
 
     def __pow__(self, o: object) -> Node:
-        return simplify.pow_(self, lift(o))
+        return _algebra.pow_(self, lift(o))
 
     def __rpow__(self, o: object) -> Node:
-        return simplify.pow_(lift(o), self)
+        return _algebra.pow_(lift(o), self)
 
     def __neg__(self) -> Node:
-        return simplify.neg(self)
+        return _algebra.neg(self)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(map(repr, self._ident()))})"
 
     def __str__(self) -> str:
-        from .printer import to_str
-
-        return to_str(self)
+        return repr(self) if _printer is None else _printer(self)
 
     @property
     def free(self) -> frozenset[str]:
@@ -245,7 +244,7 @@ def lift(o: object) -> Node:
 
 def call(name: str, *args: Node) -> Node:
     """A canonical function application (``sqrt`` becomes a power, ``log(e)`` 1, …)."""
-    return simplify.call(name, *args)
+    return _algebra.call(name, *args)
 
 
 def size(node: Node) -> int:
@@ -274,4 +273,18 @@ ZERO, ONE, TWO, MINUS_ONE = Num(0), Num(1), Num(2), Num(-1)
 HALF = Num(Fraction(1, 2))
 PI, E = Const("pi"), Const("e")
 
-from . import simplify  # noqa: E402  (simplify imports this module: bind it last)
+#: The canonical constructors (``add``, ``mul``, ``pow_``, ``neg``, ``call``) and the printer:
+#: nodes are plain data, and the modules that know how to build and print them import this
+#: one and install themselves here when they load (expr/__init__.py loads them), so that no
+#: import runs back from nodes to simplify or printer.
+_algebra: Any = None
+_printer: Callable[[Node], str] | None = None
+
+
+def install(algebra: Any = None, printer: Callable[[Node], str] | None = None) -> None:
+    """Called by simplify.py (the algebra) and printer.py (``to_str``) when they load."""
+    global _algebra, _printer
+    if algebra is not None:
+        _algebra = algebra
+    if printer is not None:
+        _printer = printer

@@ -1,0 +1,1 @@
+"""Renderers: records in, text out (table, csv/tsv, json, ndjson). They never compute."""
