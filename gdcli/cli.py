@@ -11,9 +11,9 @@ from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
-from .errors import GdcliError, report
+from .errors import GdcliError, report, shorten
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,7 +41,7 @@ class ExprCommand(StrictCommand):
 def refuse_repeats(cmd: Any, args: list[str]) -> None:
     """Raise a usage error for a non-repeatable option given more than once."""
     # click's UsageError, whether typer vendors click (0.28) or depends on it (older)
-    usage_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+    usage_error = click_error("UsageError")
     by_name: dict[str, Any] = {}
     for p in cmd.params:
         if getattr(p, "param_type_name", "") == "option":
@@ -93,6 +93,46 @@ def protect_expression(cmd: Any, args: list[str]) -> list[str]:
     return out
 
 
+class ShortEchoGroup(TyperGroup):
+    """The app's group: every usage error click or typer raises, for the app or any of
+    its commands, passes here, and leaves with its message shortened (errors.shorten).
+    Click echoes what was typed whole (a 1 MB --format value, an unknown 1 MB --option,
+    an expression beginning with '--'), control characters included."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click_error("ClickException") as e:
+            raise short_echo(e) from None
+
+    def invoke(self, ctx: Any) -> Any:
+        # the commands' own parsing and callbacks run inside the group's invoke
+        try:
+            return super().invoke(ctx)
+        except click_error("ClickException") as e:
+            raise short_echo(e) from None
+
+
+def click_error(name: str) -> type[Exception]:
+    """click's exception class ``name`` (UsageError, ClickException), whether typer vendors
+    click (0.28) or depends on it (older)."""
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == name)
+
+
+def short_echo(e: Any) -> Any:
+    """``e``, or a usage error with the same context and exit code whose message is ``e``'s
+    shortened."""
+    if type(e).__name__ == "NoArgsIsHelpError":
+        return e  # its "message" is the help text
+    text = e.format_message()
+    short = shorten(text)
+    if short == text:
+        return e
+    new = click_error("UsageError")(short, ctx=getattr(e, "ctx", None))
+    new.exit_code = e.exit_code  # type: ignore[attr-defined]
+    return new
+
+
 def handled(func: F) -> F:
     """Report GdcliError as one message on stderr with its exit code, never a traceback."""
 
@@ -109,6 +149,7 @@ def handled(func: F) -> F:
 
 app = typer.Typer(
     name="gdcli",
+    cls=ShortEchoGroup,
     help="Derivatives by the textbook rules, and gradient descent step by step.",
     no_args_is_help=True,
     add_completion=True,
@@ -205,8 +246,16 @@ def eval_(
     return cmd_eval.run(expr, at or [], fmt.value, sys.stdout, sys.stderr)
 
 
-class Method(StrEnum):
-    gd = "gd"
+METHOD_HELP = ("Optimizer: gd, momentum, nesterov, adagrad, rmsprop, adam or newton "
+               "(gdcli methods lists them).")
+
+
+class Schedule(StrEnum):
+    constant = "constant"
+    step = "step"
+    exp = "exp"
+    cosine = "cosine"
+    inverse = "inverse"
 
 
 class MinimizeFormat(StrEnum):
@@ -230,8 +279,38 @@ def minimize(
         typer.Option("--x0", help="Start: a number (one variable), VAR=VALUE (repeatable), or "
                      "a comma list in alphabetical variable order.", metavar="START"),
     ] = None,
-    lr: Annotated[float, typer.Option("--lr", help="Learning rate.")] = 0.1,
-    method: Annotated[Method, typer.Option("--method", help="Optimizer.")] = Method.gd,
+    lr: Annotated[
+        float | None,
+        typer.Option("--lr", help="Learning rate [default: 0.1; newton: 1].", metavar="LR"),
+    ] = None,
+    method: Annotated[str, typer.Option("--method", help=METHOD_HELP, metavar="METHOD")] = "gd",
+    momentum: Annotated[float | None, typer.Option(
+        "--momentum", help="momentum, nesterov: μ [default: 0.9].", rich_help_panel="Method")
+    ] = None,
+    beta1: Annotated[float | None, typer.Option(
+        "--beta1", help="adam: β1 [default: 0.9].", rich_help_panel="Method")] = None,
+    beta2: Annotated[float | None, typer.Option(
+        "--beta2", help="adam: β2 [default: 0.999].", rich_help_panel="Method")] = None,
+    eps: Annotated[float | None, typer.Option(
+        "--eps", help="adam, rmsprop: 1e-8; adagrad: 1e-10.", rich_help_panel="Method")] = None,
+    decay: Annotated[float | None, typer.Option(
+        "--decay", help="rmsprop: the smoothing constant α [default: 0.99].",
+        rich_help_panel="Method")] = None,
+    line_search: Annotated[bool, typer.Option(
+        "--line-search", help="gd, newton: Armijo backtracking from --lr.",
+        rich_help_panel="Method")] = False,
+    schedule: Annotated[Schedule, typer.Option(
+        "--schedule", help="Learning-rate schedule.", rich_help_panel="Method")
+    ] = Schedule.constant,
+    gamma: Annotated[float | None, typer.Option(
+        "--gamma", help="step: 0.1, exp: 0.99, inverse: 0.01.", rich_help_panel="Method")
+    ] = None,
+    step_size: Annotated[int | None, typer.Option(
+        "--step-size", help="step: iterations per decay [default: max-iter/10].",
+        rich_help_panel="Method")] = None,
+    lr_min: Annotated[float | None, typer.Option(
+        "--lr-min", help="cosine: the final lr [default: 0].", rich_help_panel="Method")
+    ] = None,
     tol: Annotated[
         float,
         typer.Option("--tol", help="Gradient tolerance: converged when |gradient| ≤ TOL "
@@ -269,16 +348,23 @@ def minimize(
         bool, typer.Option("--explain", help="Write out the first steps with numbers.")
     ] = False,
 ) -> int:
-    """Minimize EXPR by gradient descent, x_new = x_old - lr*f'(x_old), step by step.
+    """Minimize EXPR by gradient descent, x_new = x_old - lr*f'(x_old), step by step
+    (or by another --method).
 
     Exit codes: 0 converged, 3 diverged, 4 stopped without converging, 2 bad input,
     130 interrupted (Ctrl-C).
     """
     from .commands import minimize as cmd_minimize
+    from .optim.setup import build_settings
 
+    hypers = {k: v for k, v in (("momentum", momentum), ("beta1", beta1), ("beta2", beta2),
+                                ("eps", eps), ("decay", decay)) if v is not None}
+    settings = build_settings(method, lr, hypers, tol=tol, xtol=xtol, max_iter=max_iter,
+                              schedule=schedule.value, gamma=gamma, step_size=step_size,
+                              lr_min=lr_min, line_search=line_search)
     return cmd_minimize.run(
-        expr, x0 or [], lr, tol, xtol, max_iter, fmt.value, every, precision, quiet, explain,
-        sys.stdout, sys.stderr, at=at or [], maximize=maximize,
+        expr, x0 or [], settings.lr, tol, xtol, max_iter, fmt.value, every, precision, quiet,
+        explain, sys.stdout, sys.stderr, at=at or [], maximize=maximize, settings=settings,
     )
 
 

@@ -7,6 +7,10 @@ EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_DIVERGED, EXIT_MAX_ITER = 0, 1, 2, 3, 4
 
 #: How much of a long input is echoed around the caret.
 _WINDOW = 60
+#: Bounds on a message as printed, whatever it quotes from the input (SPEC §2): a word
+#: (a run without blanks: a value, a name, an option) longer than _WORD characters, a line
+#: longer than _LINE and more than _LINES lines are shortened in the middle with "…".
+_WORD, _LINE, _LINES = 48, 200, 4
 
 
 class GdcliError(Exception):
@@ -19,7 +23,7 @@ class GdcliError(Exception):
         self.message = message
 
     def render(self) -> str:
-        return f"error: {self.message}"
+        return f"error: {shorten(self.message, 1)}"
 
 
 def report(e: GdcliError) -> int:
@@ -58,9 +62,8 @@ class InputError(GdcliError):
         return self.message
 
     def render(self) -> str:
-        head = f"error: {self.message}"
-        if self.hint:
-            head += f" — {self.hint}"
+        said = f"{self.message} — {self.hint}" if self.hint else self.message
+        head = "error: " + shorten(said, 1)
         if self.text is None or self.column is None:
             return head
         shown, col = _window(self.text, self.column)
@@ -83,6 +86,34 @@ def _printable(ch: str) -> str:
 
     # Control characters (NUL, escape, newlines) would break the one-line echo.
     return "\N{REPLACEMENT CHARACTER}" if unicodedata.category(ch)[0] == "C" else ch
+
+
+def clip(text: str, limit: int = _WORD) -> str:
+    """``text`` as one printable line of at most ``limit`` characters: a longer text keeps
+    its two ends around "…" (the end of a value tells as much as its start), and control
+    characters, newlines included, are shown as U+FFFD."""
+    if len(text) > limit:
+        head = (limit - 1) * 2 // 3
+        text = text[:head] + "…" + text[len(text) - (limit - 1 - head) :]
+    return "".join(_printable(c) for c in text)
+
+
+def shorten(message: str, lines: int = _LINES) -> str:
+    """A message as printed: at most ``lines`` lines, each word of at most _WORD characters
+    and each line of at most _LINE, no control characters. Messages quote input (an option
+    value, a name); however long or hostile the input, the message stays a few lines.
+    With ``lines=1`` (gdcli's own messages, all one line) a newline typed in a quoted
+    value is shown as U+FFFD rather than starting a line."""
+    import re  # only when a message is shown
+
+    parts = message.split("\n") if lines > 1 else [message]
+    if len(parts) > lines:
+        parts = [*parts[: lines - 1], "…"]
+    long_word = re.compile(rf"\S{{{_WORD + 1},}}")
+    # words first, so that each long value keeps its ends; then the line (many short words)
+    return "\n".join(
+        clip(long_word.sub(lambda m: clip(m.group()), part), _LINE) for part in parts
+    )
 
 
 def _window(text: str, column: int) -> tuple[str, int]:

@@ -156,6 +156,8 @@ def tokenize(text: str) -> list[Token]:
             m = _NUMBER.match(text, i)
             if m is None:
                 raise InputError(f"unexpected character '{ch}'", text, i, _HINTS.get(ch))
+            if _name_end(text, m.end()) == m.end() + 1 and text[m.end()] in "eE":
+                raise _bare_exponent(text, m.group(), m.end())
             out.append(Token("num", m.group(), i, m.end() - i))
             i = m.end()
             continue
@@ -194,6 +196,22 @@ def tokenize(text: str) -> list[Token]:
         raise _bad_character(text, i)
     out.append(Token("end", "", n, 1))
     return out
+
+
+def _bare_exponent(text: str, number: str, i: int) -> InputError:
+    """``1e``, ``2.5e``, ``1e+``, ``1E-x``: a number glued to a lone ``e`` or ``E`` is an
+    exponent whose digits are missing far more often than 1·e (the constant) or 1·E (a
+    variable), so it is refused rather than read as a product. A longer name glued to a
+    number stays a product (``2ex`` is 2·ex, ``2exp(x)`` is 2·exp(x)), and ``2 e``, ``2*e``
+    are the product with the constant e."""
+    sign = text[i + 1] if i + 1 < len(text) and text[i + 1] in "+-" else ""
+    e = text[i]
+    short = _short(number, 12)
+    product = f"a product as {short}*{e}"
+    hint = f"write {product}" if "e" in number.lower() else (
+        f"write an exponent as in {short}{e}{sign or '-'}3, {product}"
+    )
+    return InputError("exponent without digits", text, i, hint, width=1 + len(sign))
 
 
 def _bad_character(text: str, i: int) -> InputError:
