@@ -85,12 +85,21 @@ def protect_expression(cmd: Any, args: list[str]) -> list[str]:
             break  # the first positional argument, or an explicit end of options
         if a in valued:
             i += 2  # an option and its value
-        elif a in flags or a.split("=", 1)[0] in valued or a.startswith("--"):
+        elif a in flags or a.split("=", 1)[0] in valued or _option_like(a):
             i += 1  # a flag, --opt=value, or an unknown --option for click to report
         else:
-            out[i] = " " + a  # -x**2, -2*x, -(x+1): an expression
+            out[i] = " " + a  # -x**2, -2*x, -(x+1), --x**2: an expression
             break
     return out
+
+
+def _option_like(arg: str) -> bool:
+    """Whether ``arg`` could be a long option (``--name`` or ``--name=value``): ``--x`` may
+    be a mistyped option and is left to click, but ``--x**2`` or ``--(x+1)`` can only be
+    an expression (minus minus x squared)."""
+    name = arg.split("=", 1)[0]
+    return name.startswith("--") and all(c.isascii() and (c.isalnum() or c in "-_")
+                                         for c in name[2:])
 
 
 class ShortEchoGroup(TyperGroup):

@@ -79,7 +79,8 @@ def _name_end(text: str, i: int) -> int:
 
 def is_name(text: str) -> bool:
     """Whether ``text`` is one whole name (for options such as ``--wrt θ``)."""
-    return bool(text) and _name_end(text, 0) == len(text)
+    # longer than an expression may be, it is no name the parser reads: not scanned
+    return 0 < len(text) <= MAX_LENGTH and _name_end(text, 0) == len(text)
 
 
 def _glued_arg(s: str) -> bool:
