@@ -167,3 +167,13 @@ def test_gdcli_messages_are_one_line_whatever_they_quote() -> None:
     e = InputError("bad " + "z" * MB, "z" * MB, MB // 2)
     lines = e.render().split("\n")
     assert len(lines) == 3 and all(len(line) < 200 for line in lines)
+
+
+def test_a_note_about_a_long_name_is_short(cli) -> None:
+    # 'x111…1e' looks like x·e glued: the note shows both ends of the name, not 9,000 digits
+    name = "x" + "1" * 9_000 + "e"
+    r = run_gdcli("derive", name)
+    assert r.returncode == 0 and r.stdout == b"1\n"
+    note = r.stderr.decode()
+    assert note.startswith("note: read x111") and "…" in note and "1*e?" in note
+    assert_short(note)

@@ -33,7 +33,7 @@ import re
 from collections import namedtuple
 from fractions import Fraction
 
-from ..errors import InputError
+from ..errors import InputError, clip
 from . import functions as fn
 from .nodes import Add, Call, Const, Div, Mul, Neg, Node, Num, Pow, Var
 from .printer import to_str
@@ -469,7 +469,9 @@ class _Parser:
                 raise self.unknown_function(t)
             guess = _glued(name)
             if guess:
-                self.note(f"read {name} as the variable {name} — did you mean {guess}?")
+                # a name may be 10,000 characters long: the note shows both ends of it
+                shown, guess = clip(name, 40), clip(guess, 40)
+                self.note(f"read {shown} as the variable {shown} — did you mean {guess}?")
             return self.mark(Var(name), t.col)
         return self.function(t, canonical)
 
