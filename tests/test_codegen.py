@@ -10,10 +10,21 @@ import pytest
 
 from gdcli.expr import codegen, functions
 from gdcli.optim.engine import Settings, loop_source, run_quiet
+from gdcli.optim.methods import METHODS
 from gdcli.optim.problem import Problem
+from gdcli.optim.setup import SCHEDULES, build_settings
 
-ALLOWED = re.compile(r"^(v|t|g|s|n)\d+$|^_f_\w+$|^(_pow|_sqrt|_INF|_loop|_values|k|k0|calm|"
-                     r"lr|stop_k|gtol2|xtol2|small2|patience|xrun|gn2|ss2|ps2|r|fx|range|ValueError|"
+#: every method, every schedule, the line search: what the one generator may write
+PLANS = [
+    *(build_settings(m) for m in METHODS),
+    *(build_settings("gd", schedule=sch) for sch in SCHEDULES),
+    *(build_settings(m, line_search=True) for m in ("gd", "newton")),
+]
+
+ALLOWED = re.compile(r"^(v|t|g|s|n|p)\d+$|^h\d+_\d+$|^a_[A-Za-z]+\d+$|^[hc]_[a-z0-9]+$|"
+                     r"^_f_\w+$|^(_pow|_sqrt|_INF|_cos|_PI|_newton|_armijo|_f|_loop|_values|k|k0|"
+                     r"calm|lr|lrk|it|note|dirs|gamma|step_size|lr_min|t_max|stop_k|gtol2|xtol2|"
+                     r"small2|patience|xrun|gn2|ss2|ps2|r|fx|range|ValueError|"
                      r"ZeroDivisionError|OverflowError)$")
 
 PROBLEMS = [
@@ -33,9 +44,11 @@ def identifiers(src):
 
 @pytest.mark.parametrize("text", PROBLEMS)
 @pytest.mark.parametrize("rows", [True, False])
-def test_generated_loops_use_only_generated_names(text, rows):
+@pytest.mark.parametrize("st", PLANS, ids=lambda st: f"{st.method}-{st.schedule}"
+                         + ("-ls" if st.line_search else ""))
+def test_generated_loops_use_only_generated_names(text, rows, st):
     problem = Problem(text)
-    src = loop_source(problem, rows=rows)
+    src = loop_source(problem, rows=rows, settings=st)
     names = set(identifiers(src))
     assert all(ALLOWED.match(n) for n in names), sorted(n for n in names if not ALLOWED.match(n))
     assert names.isdisjoint(problem.variables)  # variables are v0, v1, … in the code
@@ -49,15 +62,17 @@ def test_every_compiled_source_is_checked(monkeypatch):
     seen = []
     real = codegen.build
 
-    def spy(source, entry):
+    def spy(source, entry, extra=None):
         seen.append(source)
-        return real(source, entry)
+        return real(source, entry, extra)
 
     monkeypatch.setattr(codegen, "build", spy)
-    import gdcli.optim.engine as engine
+    import gdcli.optim.loopgen as loopgen
 
-    monkeypatch.setattr(engine, "build", spy)
-    run_quiet(Problem("evil*x**2 + x"), [1.0, 1.0], Settings(max_iter=50))
+    monkeypatch.setattr(loopgen, "build", spy)
+    for st in PLANS:
+        run_quiet(Problem("evil*x**2 + x"), [1.0, 1.0],
+                  Settings(**{**st.__dict__, "max_iter": 50}))
     assert seen
     for src in seen:
         names = set(identifiers(src))

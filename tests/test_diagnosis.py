@@ -206,7 +206,8 @@ def test_json_settings_and_analysis(cli):
     _, doc = run_json(cli, "x**2-4*x+6", "--x0", "8")
     assert doc["reason"] == "gradient"
     assert doc["settings"] == {"x0": {"x": 8.0}, "method": "gd", "lr": 0.1, "tol": 1e-8,
-                               "xtol": 1e-10, "max_iter": 10000, "maximize": False, "fixed": {}}
+                               "xtol": 1e-10, "max_iter": 10000, "maximize": False, "fixed": {},
+                               "schedule": "constant", "line_search": False}
     a = doc["analysis"]
     assert a["kind"] == "minimum" and a["stability_limit"] == 1.0
     assert a["stationary_points"] == [{"x": 2.0, "exact": "2", "kind": "minimum", "f": 2.0}]

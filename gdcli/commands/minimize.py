@@ -159,8 +159,9 @@ def run(
     err: TextIO,
     at: Sequence[str] = (),
     maximize: bool = False,
+    settings: Settings | None = None,
 ) -> int:
-    from ..optim.engine import Settings, iterate, run_quiet
+    from ..optim.engine import iterate, run_quiet
 
     text = _one_expression() if expr == "-" else expression_arg(expr)
     _contradictions(fmt_name, every, precision, quiet, explain)
@@ -169,14 +170,10 @@ def run(
     for note in notes:
         err.write(f"note: {note}\n")
     start = start_point(x0, problem.variables)
-    settings = Settings(
-        lr=_positive("--lr", lr),
-        gtol=_tolerance("--tol", tol),
-        xtol=_tolerance("--xtol", xtol),
-        max_iter=max_iter,
-    )
-    if max_iter < 1:
-        raise InputError(f"--max-iter must be at least 1, got {max_iter}")
+    if settings is None:  # called as a library: plain gradient descent
+        from ..optim.setup import build_settings
+
+        settings = build_settings("gd", lr, tol=tol, xtol=xtol, max_iter=max_iter)
     if every is not None and every < 1:
         raise InputError(f"--every must be at least 1, got {every}")
     if precision is not None and not 1 <= precision <= 17:
@@ -197,7 +194,8 @@ def run(
         from ..render.context import Context, Recorder
         from ..render.formats import RENDERERS
 
-        ctx = Context(problem, settings, start, precision=7 if precision is None else precision,
+        ctx = Context(problem, settings, start, method=settings.method,
+                      precision=7 if precision is None else precision,
                       every=every, explain=3 if explain else 0, notes=lines, analysis=analysis,
                       on_done=_final_notes, dangling=fmt_name == "table")
         RENDERERS[fmt_name](Recorder(iterate(problem, start, settings, stop), ctx), ctx, out)
@@ -258,7 +256,9 @@ def _analysis(
     notes: list[str] = []
     analysis: dict[str, Any] = {"kind": None, "stability_limit": None,
                                 "stationary_points": None}
-    stab = stability(problem, start)
+    # the limit 2/λ is plain gradient descent's (constant lr): other methods have their own
+    stab = stability(problem, start) if st.method == "gd" and st.schedule == "constant" \
+        and not st.line_search else None
     if stab is not None:
         analysis["stability_limit"] = stab.limit
         what = "2/f''" if problem.dim == 1 else "2/λmax of the Hessian"

@@ -112,9 +112,13 @@ def local_names(variables: Sequence[str]) -> dict[str, str]:
     return {v: f"v{i}" for i, v in enumerate(variables)}
 
 
-def build(source: str, entry: str) -> Callable[..., Any]:
-    """Compile generated source (never user text) and return its function ``entry``."""
+def build(source: str, entry: str, extra: dict[str, Any] | None = None) -> Callable[..., Any]:
+    """Compile generated source (never user text) and return its function ``entry``;
+    ``extra`` adds helper functions the source may call (named with a leading _)."""
     ns = namespace()
+    if extra:
+        assert all(k.startswith("_") for k in extra)
+        ns.update(extra)
     exec(compile(source, f"<gdcli:{entry}>", "exec"), ns)  # noqa: S102 - generated code only
     return ns[entry]
 

@@ -218,7 +218,11 @@ def _distributed(total: Node) -> Node:
     # compared without their rational content: a product takes the content out of a sum
     # (2*a + 2*b*(1 - c) is 2*(a + b*(1 - c))), and the choice must be the same for the sum
     # met alone when the printed product is read back
-    shorter = _length(_content(candidate)[1]) < _length(_content(total)[1])
+    c, unit, _ = _content(total)
+    if c == 1:
+        shorter = _length(candidate) < _length(total)
+    else:
+        shorter = _length(_content(candidate)[1]) < _length(unit)
     return candidate if shorter else total
 
 

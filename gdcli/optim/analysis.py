@@ -163,33 +163,28 @@ def probe_descent(problem: Problem, x: Sequence[float], grad: Sequence[float]) -
     return Probe("far", math.inf, t)
 
 
-def gradient_root_nearby(problem: Problem, x: Sequence[float], ulps: int = 8) -> bool:
-    """Whether each component of ∇f changes sign (or is 0) within ``ulps`` units in the
-    last place of its own coordinate: the gradient vanishes to float64 precision here."""
+def gradient_root_nearby(problem: Problem, x: Sequence[float], ulps: int = 16) -> bool:
+    """Whether the gradient vanishes to float64 precision here: along −∇f, the slope of f
+    turns (or reaches 0) within ``ulps`` units in the last place of x. (Along the gradient,
+    not coordinate by coordinate: in a narrow valley the coordinates are coupled.)"""
     try:
         grad = problem.grad(*x)
     except (ValueError, ZeroDivisionError, OverflowError):
         return False
-    for i, gi in enumerate(grad):
-        if gi == 0.0:
-            continue
-        found = False
-        for toward in (math.inf, -math.inf):
-            xi = x[i]
-            for _ in range(ulps):
-                xi = math.nextafter(xi, toward)
-                try:
-                    gj = problem.grad(*x[:i], xi, *x[i + 1 :])[i]
-                except (ValueError, ZeroDivisionError, OverflowError):
-                    break
-                if gj == 0.0 or (gj > 0) != (gi > 0):
-                    found = True
-                    break
-            if found:
-                break
-        if not found:
+    gn = math.hypot(*grad)
+    if gn == 0.0:
+        return True
+    u = [-g / gn for g in grad]
+    unit = max(math.ulp(v) for v in x) or math.ulp(1.0)
+    for j in range(1, ulps + 1):
+        p = [a + j * unit * b for a, b in zip(x, u, strict=True)]
+        try:
+            gp = problem.grad(*p)
+        except (ValueError, ZeroDivisionError, OverflowError):
             return False
-    return True
+        if sum(a * b for a, b in zip(gp, u, strict=True)) >= 0:
+            return True
+    return False
 
 
 # --- functions without a stationary point ---

@@ -136,12 +136,15 @@ def _settled(
                 "limit changes this", None, [])
     if how == "fixed":
         if not gradient_root_nearby(problem, xs):
-            steps = math.hypot(*(st.lr * g for g in grad))
             res = max(math.ulp(x) for x in xs)
+            if st.method == "gd" and st.schedule == "constant":
+                what = f"the step lr·{say.gname} = {_g(math.hypot(*(st.lr * g for g in grad)))}"
+            else:
+                what = "the step"
             return ("max_iter", "slow_descent",
-                    f"stopped {at}: x no longer moves in float64 — the step lr·{say.gname} = "
-                    f"{_g(steps)} is below the resolution of x ({_g(res)}) although "
-                    f"{say.gname} = {_g(gn)} is not small; raise --lr", None, [])
+                    f"stopped {at}: x no longer moves in float64 — {what} is below the "
+                    f"resolution of x ({_g(res)}) although {say.gname} = {_g(gn)} is not small; "
+                    "raise --lr", None, [])
         head = (f"converged in {_its(k)} to machine precision: the steps no longer change "
                 f"x in float64 and the gradient changes sign within a few units in the last "
                 f"place ({say.gname} = {_g(gn)} cannot get smaller here)")

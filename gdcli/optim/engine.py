@@ -26,15 +26,13 @@ Stopping rules (README.md, "How a run ends"):
 from __future__ import annotations
 
 import math
-import re
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any
 
 from ..errors import InputError
-from ..expr import functions as fn
-from ..expr.codegen import Emitter, build, local_names
-from ..expr.nodes import Call, Node, Num, Pow
+from .loopgen import compile_loop, loop_args
+from .methods import METHODS
 from .problem import Problem
 from .records import Outcome, Row, Settings
 
@@ -46,114 +44,29 @@ WINDOW = 64
 CHUNK = 1 << 14
 
 
-# --- the generated loop ---
-def _restricted(node: Node) -> bool:
-    """Whether f can leave its domain where its gradient does not (log(x) vs 1/x)."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if type(n) is Call and fn.FUNCTIONS[n.name].restricted:
-            return True
-        if type(n) is Pow and not (type(n.args[1]) is Num and n.args[1].value.denominator == 1):
-            return True
-        stack.extend(n.args)
-    return False
-
-
-def loop_source(problem: Problem, rows: bool, with_f: bool = False) -> str:
-    """Python source of the GD loop for ``problem`` (``rows``: yield one row per step).
-
-    The loop runs iterations k0 … stop_k − 1 and returns
-    ``(status, k, x, calm, previous step², x before the last step)``; status is one of
-    "gradient", "xtol", "fixed" (a step that no longer moves x), "escape" (x left the box
-    ±xrun or stopped being finite), "nonfinite", "error" (a math error) and "limit".
-    Without rows f is still evaluated each step when it has a restricted domain, so a
-    step out of the domain of f is caught even where the gradient is defined. Helper
-    names are bound as default arguments: local lookups are the cheapest Python has."""
-    n = problem.dim
-    names = local_names(problem.variables)
-    with_f = with_f or rows or _restricted(problem.node)
-    em = Emitter(names, [*problem.grad_nodes, *([problem.node] if with_f else [])])
-    g_lines = [f"g{i} = {em.expr(g)}" for i, g in enumerate(problem.grad_nodes)]
-    f_line = [f"fx = {em.expr(problem.node)}"] if with_f else []
-    v = [f"v{i}" for i in range(n)]
-    g = [f"g{i}" for i in range(n)]
-    s = [f"s{i}" for i in range(n)]
-    nx = [f"n{i}" for i in range(n)]
-    vs, gs, ss = ", ".join(v), ", ".join(g), ", ".join(s)
-
-    def squares(xs: list[str]) -> str:
-        return " + ".join(f"{x}*{x}" for x in xs)
-
-    state = f"k, ({vs},), calm, ps2, ({vs},)"
-    final = [f"yield (k, fx, {vs}, {gs}{', None' * n})"] if rows else []
-    compute = [*em.lines, *g_lines, *f_line, f"gn2 = {squares(g)}"]
-    if with_f:
-        # never yield a row of inf or nan: a non-finite f or gradient ends the run here
-        finite = " and ".join(f"-_INF < {x} < _INF" for x in ["fx", *g])
-        compute += [f"if not ({finite}):", f"    return 'nonfinite', {state}"]
-    body = [
-        *compute,
-        "if gn2 <= gtol2:",
-        *(f"    {line}" for line in final),
-        f"    return 'gradient', {state}",
-        *(f"{si} = lr * {gi}" for si, gi in zip(s, g, strict=True)),
-        f"ss2 = {squares(s)}",
-        *(f"{ni} = {vi} - {si}" for ni, vi, si in zip(nx, v, s, strict=True)),
-        # only a step this small can be within --xtol of the limit, or fail to move x
-        # (|step| < ulp(x) <= 2.3e-16·|x|): one comparison on the hot path
-        f"if ss2 <= small2 * (1.0 + {squares(v)}):",
-        f"    if {' and '.join(f'{a} == {b}' for a, b in zip(nx, v, strict=True))}:",
-        *(f"        {line}" for line in final),
-        f"        return 'fixed', {state}",
-        "    if ss2 < ps2:",
-        # steps shrinking by r: the limit is about |step|/(1 - r) away
-        "        r = 1.0 - _sqrt(ss2 / ps2)",
-        f"        if ss2 <= xtol2 * (1.0 + {squares(v)}) * r * r:",
-        "            calm += 1",
-        "            if calm >= patience:",
-        *(f"                {line}" for line in final),
-        f"                return 'xtol', {state}",
-        "        else:",
-        "            calm = 0",
-        "    elif calm:",
-        "        calm = 0",
-        "elif calm:",
-        "    calm = 0",
-        *([f"yield (k, fx, {vs}, {gs}, {ss})"] if rows else []),
-        f"if not ({' and '.join(f'-xrun < {x} < xrun' for x in nx)}):",
-        f"    return 'escape', k + 1, ({', '.join(nx)},), calm, ss2, ({vs},)",
-        *(f"{vi} = {ni}" for vi, ni in zip(v, nx, strict=True)),
-        "ps2 = ss2",
-    ]
-    helpers = sorted(set(re.findall(r"\b_(?:f_\w+|pow|sqrt|INF)\b", "\n".join(body))))
-    defaults = "".join(f", {h}={h}" for h in helpers)
-    lines = [
-        f"def _loop(k0, {vs}, calm, ps2, lr, stop_k, gtol2, xtol2, small2, patience, xrun"
-        f"{defaults}):",
-        "    k = k0",
-        "    try:",
-        "        for k in range(k0, stop_k):",
-        *(f"            {line}" for line in body),
-        f"        return 'limit', stop_k, ({vs},), calm, ps2, ({vs},)",
-        "    except (ValueError, ZeroDivisionError, OverflowError):",
-        f"        return 'error', {state}",
-    ]
-    return "\n".join(lines) + "\n"
-
-
+# --- the compiled loops ---
 class _Loops:
-    """Compiled loops, cached per problem: with rows, quiet, and quiet but watching f."""
+    """Compiled loops, cached per problem and settings: with rows, quiet, and quiet but
+    watching f (loopgen.py writes them)."""
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
-        self._cache: dict[str, Any] = {}
+        self._cache: dict[tuple[str, Settings], Any] = {}
 
-    def get(self, kind: str) -> Any:
-        if kind not in self._cache:
-            src = loop_source(self.problem, rows=kind == "rows", with_f=kind == "quiet+f")
-            self._cache[kind] = build(src, "_loop")
-        return self._cache[kind]
+    def get(self, kind: str, st: Settings) -> Any:
+        key = (kind, st)
+        if key not in self._cache:
+            self._cache[key] = compile_loop(self.problem, st, rows=kind == "rows",
+                                            with_f=kind == "quiet+f")
+        return self._cache[key]
+
+
+def loop_source(problem: Problem, rows: bool, with_f: bool = False,
+                settings: Settings | None = None) -> str:
+    """The source of a run's loop (for tests and for reading): see loopgen.py."""
+    from .loopgen import loop_source as source
+
+    return source(problem, settings or Settings(), rows, with_f)
 
 
 def _loops(problem: Problem) -> _Loops:
@@ -192,7 +105,8 @@ def run_quiet(
 
 
 def _tee(
-    gen: Generator[Row, None, Any], window: deque[Row], emit: bool, stop: Callable[[], bool] | None
+    gen: Generator[Row, None, Any], window: deque[Row], emit: bool,
+    stop: Callable[[], bool] | None, n: int,
 ) -> Generator[Row, None, Any]:
     """Pass a loop's rows on (if ``emit``), keeping the last ones; its return value."""
     last: Row | None = None
@@ -207,9 +121,8 @@ def _tee(
         last = row
         if stop is not None and stop():
             gen.close()
-            k = last[0]
-            n = (len(last) - 2) // 3
-            return "interrupted", k, tuple(last[2 : 2 + n]), 0, 0.0, tuple(last[2 : 2 + n])
+            xs = tuple(last[2 : 2 + n])
+            return "interrupted", last[0], xs, 0, 0.0, xs, ()
 
 
 def _drive(
@@ -223,15 +136,22 @@ def _drive(
         raise InputError(f"--lr must be a positive finite number, got {st.lr}")
     problem.check_start(x0)
     loops = _loops(problem)
-    quiet = loops.get("quiet")
+    quiet = loops.get("quiet", st)
+    method = METHODS[st.method]
+    n = problem.dim
     f0 = problem.f(*x0)
     xrun = RUNAWAY * max(1.0, *(abs(v) for v in x0))
     k, xs, calm, ps2 = 0, x0, 0, 0.0
+    state: tuple[float, ...] = (0.0,) * (len(method.state) * n)
     window: deque[Row] = deque(maxlen=WINDOW)
     record_from = max(0, st.max_iter - WINDOW)  # the last iterations are kept for the diagnosis
+    # --xtol only where shrinking steps mean nearing the limit: not with momentum or
+    # per-coordinate scaling, and not when a schedule shrinks the learning rate itself
+    xtol2 = st.xtol**2 if method.xtol and st.schedule == "constant" else 0.0
     # the pre-test for small steps: --xtol's bound, or one that catches every step that
     # no longer moves x in float64 (|step| < ulp(x) <= 2**-52·|x|)
-    args = (st.gtol**2, st.xtol**2, max(st.xtol**2, 16 * 2.0**-104), st.patience)
+    args = (st.gtol**2, xtol2, max(xtol2, 16 * 2.0**-104), st.patience)
+    more = loop_args(st)
     falling = False  # f was below f(x0) far out: an overflow then means unbounded below
     before = x0
     while True:
@@ -240,12 +160,13 @@ def _drive(
             break
         if rows or k >= record_from:
             stop_k = st.max_iter if k >= record_from else record_from
-            gen = loops.get("rows")(k, *xs, calm, ps2, st.lr, stop_k, *args, xrun)
-            status, k, xs, calm, ps2, before = yield from _tee(gen, window, rows, stop)
+            gen = loops.get("rows", st)(k, *xs, *state, calm, ps2, st.lr, stop_k, *args, xrun,
+                                        *more)
+            status, k, xs, calm, ps2, before, state = yield from _tee(gen, window, rows, stop, n)
         else:
             stop_k = min(record_from, k + CHUNK)
-            status, k, xs, calm, ps2, before = quiet(k, *xs, calm, ps2, st.lr, stop_k, *args,
-                                                     xrun)
+            status, k, xs, calm, ps2, before, state = quiet(k, *xs, *state, calm, ps2, st.lr,
+                                                            stop_k, *args, xrun, *more)
         if status == "limit":
             if k >= st.max_iter:
                 status = yield from _last_state(problem, k, xs, st, window, rows)
@@ -277,12 +198,13 @@ def _drive(
                 falling = True
                 # from here watch f as the recorded run does, so that both stop at the
                 # same iteration if f falls off the bottom of float64
-                quiet = loops.get("quiet+f")
+                quiet = loops.get("quiet+f", st)
             continue
         status = "runaway"
         grad = _safe(problem.grad, xs)
         if grad is not None and all(map(math.isfinite, grad)):
-            row = (k, fx, *xs, *grad, *(None,) * problem.dim)  # the runaway iterate, finite
+            # the runaway iterate, finite
+            row = (k, fx, *xs, *grad, *(None,) * problem.dim, *((None, None) if st.extra else ()))
             window.append(row)
             if rows:
                 yield row
@@ -309,7 +231,7 @@ def _last_state(
         return "error"
     if not (math.isfinite(fx) and all(map(math.isfinite, grad))):
         return "nonfinite"
-    row = (k, fx, *xs, *grad, *(None,) * problem.dim)
+    row = (k, fx, *xs, *grad, *(None,) * problem.dim, *((None, None) if st.extra else ()))
     window.append(row)
     if rows:
         yield row

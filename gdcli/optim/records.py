@@ -15,14 +15,19 @@ Row = tuple[Any, ...]
 
 
 class Layout:
-    """Where each field sits in a row for ``n`` variables."""
+    """Where each field sits in a row for ``n`` variables. With ``extra`` (a schedule, a
+    line search or Newton) a row ends with two more fields: the step's learning rate and a
+    note (None, or "not_pd" / "singular": Newton took its fallback step)."""
 
-    def __init__(self, variables: tuple[str, ...]) -> None:
+    def __init__(self, variables: tuple[str, ...], extra: bool = False) -> None:
         n = len(variables)
         self.variables = variables
         self.x = slice(2, 2 + n)
         self.grad = slice(2 + n, 2 + 2 * n)
         self.step = slice(2 + 2 * n, 2 + 3 * n)
+        self.extra = extra
+        self.lr = 2 + 3 * n  # index of the step's lr (with extra)
+        self.note = 3 + 3 * n
 
     def header(self) -> list[str]:
         """The public column names (SPEC §4): iter, each variable, f, grad_<var>…"""
@@ -40,6 +45,23 @@ class Settings:
     gtol: float = 1e-8
     xtol: float = 1e-10
     patience: int = 3
+    method: str = "gd"
+    hypers: tuple[tuple[str, float], ...] = ()  # the method's hyperparameters, all of them
+    schedule: str = "constant"  # constant, step, exp, cosine, inverse
+    gamma: float | None = None
+    step_size: int | None = None
+    lr_min: float = 0.0
+    line_search: bool = False
+
+    @property
+    def extra(self) -> bool:
+        """Whether rows carry each step's lr and a note (see Layout)."""
+        from .methods import METHODS
+
+        return self.schedule != "constant" or self.line_search or METHODS[self.method].hessian
+
+    def hyper(self, name: str) -> float:
+        return dict(self.hypers)[name]
 
 
 @dataclass(frozen=True)

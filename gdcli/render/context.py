@@ -39,11 +39,17 @@ class Context:
             "max_iter": st.max_iter,
             "maximize": prob.maximize,
             "fixed": {v: _value(n) for v, (_, n) in sorted(prob.fixed.items())},
+            **dict(st.hypers),
+            "schedule": st.schedule,
+            **({"gamma": st.gamma} if st.gamma is not None else {}),
+            **({"step_size": st.step_size} if st.step_size is not None else {}),
+            **({"lr_min": st.lr_min} if st.schedule == "cosine" else {}),
+            "line_search": st.line_search,
         }
 
     @property
     def layout(self) -> Layout:
-        return Layout(self.problem.variables)
+        return Layout(self.problem.variables, self.settings.extra)
 
 
 class Recorder:
@@ -57,7 +63,8 @@ class Recorder:
 
     def __iter__(self) -> Iterator[Row]:
         last: Row | None = None
-        gen = _ascent(self.gen) if self.ctx.problem.maximize else self.gen
+        n = self.ctx.problem.dim
+        gen = _ascent(self.gen, n) if self.ctx.problem.maximize else self.gen
         while True:
             try:
                 last = next(gen)  # type: ignore[call-overload]
@@ -66,27 +73,27 @@ class Recorder:
                 break
             yield last
         o = self.ctx.outcome
-        n = self.ctx.problem.dim
         if self.ctx.dangling and o is not None and last is not None and (
             last[2 + 2 * n] is not None and tuple(last[2 : 2 + n]) != tuple(o.x)
         ):
             # the step from the last state led out (of the domain, of float64): the
             # table and --explain show where it went, with f and ∇f undefined there
-            yield (last[0] + 1, None, *o.x, *(None,) * (2 * n))
+            extra = (None, None) if self.ctx.settings.extra else ()
+            yield (last[0] + 1, None, *o.x, *(None,) * (2 * n), *extra)
         if self.ctx.on_done is not None:
             self.ctx.on_done(self.ctx)
 
 
-def _ascent(gen: Generator[Row, None, Outcome]) -> Generator[Row, None, Outcome]:
+def _ascent(gen: Generator[Row, None, Outcome], n: int) -> Generator[Row, None, Outcome]:
     while True:
         try:
             row = next(gen)
         except StopIteration as done:
             return done.value
-        n = (len(row) - 2) // 3
-        # f, the gradient and the step change sign; 0.0 - v, not -v, so never a -0.0
-        flipped = tuple(None if v is None else 0.0 - v for v in row[2 + n :])
-        yield (row[0], 0.0 - row[1], *row[2 : 2 + n], *flipped)
+        # f, the gradient and the step change sign (not the lr and note after them);
+        # 0.0 - v, not -v, so never a -0.0
+        flipped = tuple(None if v is None else 0.0 - v for v in row[2 + n : 2 + 3 * n])
+        yield (row[0], 0.0 - row[1], *row[2 : 2 + n], *flipped, *row[2 + 3 * n :])
 
 
 def _value(node: Any) -> float:

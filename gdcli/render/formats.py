@@ -35,13 +35,17 @@ def _delimited(sep: str) -> Callable[[Iterable[Row], Context, TextIO], None]:
     def render(rows: Iterable[Row], ctx: Context, out: TextIO) -> None:
         lay = ctx.layout
         write = out.write
-        write(sep.join(lay.header()) + "\n")
+        # a schedule, a line search or Newton: each row also has the lr of its step
+        write(sep.join([*lay.header(), *(["lr"] if lay.extra else [])]) + "\n")
         n = len(lay.variables)
         flusher = _Flusher(out)
         # repr is the shortest round-trip form; ".0," -> "," drops a zero fraction
         for i, row in enumerate(rows):
             cells = (row[0], *row[2 : 2 + n], row[1], *row[2 + n : 2 + 2 * n])
-            write((sep.join(map(repr, cells)) + sep).replace(".0" + sep, sep)[:-1] + "\n")
+            line = sep.join(map(repr, cells))
+            if lay.extra:
+                line += sep + ("" if row[lay.lr] is None else repr(row[lay.lr]))
+            write((line + sep).replace(".0" + sep, sep)[:-1] + "\n")
             if not i & 1023:
                 flusher.tick()
 
@@ -62,7 +66,20 @@ def _history_json(row: Row, lay: Layout, names: list[str]) -> str:
     # built by hand: json.dumps per row would triple the cost; values are finite floats
     x = ", ".join(f"{k}: {v!r}" for k, v in zip(names, row[lay.x], strict=True))
     g = ", ".join(f"{k}: {v!r}" for k, v in zip(names, row[lay.grad], strict=True))
-    return f'{{"iter": {row[0]}, "x": {{{x}}}, "f": {row[1]!r}, "grad": {{{g}}}}}'
+    more = ""
+    if lay.extra and row[lay.lr] is not None:
+        # the step's learning rate (a schedule, a line search), and Newton's fallback
+        more = f', "lr": {row[lay.lr]!r}'
+        if row[lay.note] is not None:
+            more += f', "note": {json.dumps(_NOTES[row[lay.note]])}'
+    return f'{{"iter": {row[0]}, "x": {{{x}}}, "f": {row[1]!r}, "grad": {{{g}}}{more}}}'
+
+
+#: Newton's notes in the history.
+_NOTES = {
+    "not_pd": "Hessian not positive definite: gradient step",
+    "singular": "Hessian singular: gradient step",
+}
 
 
 def _json(rows: Iterable[Row], ctx: Context, out: TextIO) -> None:

@@ -157,6 +157,33 @@ def gd_columns(variables: Sequence[str], pairs: Sequence[Pair]) -> list[Column]:
     ]
 
 
+def step_columns(variables: Sequence[str], pairs: Sequence[Pair], extra: bool) -> list[Column]:
+    """The columns for a method other than plain constant-lr gd: its step is not lr·f', so
+    the table shows the step itself (x_k − x_{k+1}), and the step's lr where it varies."""
+    lay = Layout(tuple(variables), extra)
+    a = [p[0] for p in pairs]
+    b = [p[1] for p in pairs]
+    lr = [Column("lr", [r[lay.lr] for r in a])] if extra else []
+    if len(variables) == 1:
+        v = variables[0]
+        return [
+            Column(f"{v}_k", [r[2] for r in a]),
+            Column(f"f'({v}_k)", [r[3] for r in a]),
+            *lr,
+            Column("step", [r[4] for r in a], derived=1),  # x_k - x_{k+1}
+            Column(f"{v}_{{k+1}}", [r[2] for r in b], derived=2),  # the next row's x_k
+            Column(f"f({v}_{{k+1}})", [r[1] for r in b]),
+        ]
+    xs = [r[lay.x] for r in a]
+    gs = [r[lay.grad] for r in a]
+    return [
+        *(Column(v, [x[i] for x in xs]) for i, v in enumerate(variables)),
+        Column("f", [r[1] for r in a]),
+        *lr,
+        *(Column(f"∂f/∂{v}", [g[i] for g in gs]) for i, v in enumerate(variables)),
+    ]
+
+
 # --- fitting ---
 def table_width(ks: Sequence[int], columns: Sequence[Column], digits: int) -> int:
     """The width rich draws the table at: cells, one space of padding each side, and a
@@ -315,7 +342,12 @@ def render_table(rows: Iterable[Row], ctx: Context, out: TextIO) -> None:
                 console.print(Text(line), soft_wrap=True)
             console.print()
         console.print(Text(title(ctx)))  # its own paragraph, wrapped to the width
-        print_history(console, shown, ctx.layout.variables, ctx.precision)
+        if ctx.settings.method == "gd" and not ctx.settings.extra:
+            print_history(console, shown, ctx.layout.variables, ctx.precision)
+        else:
+            extra = ctx.settings.extra
+            print_history(console, shown, ctx.layout.variables, ctx.precision,
+                          lambda vs, ps: step_columns(vs, ps, extra))
         for line in summary_lines(ctx):
             console.print(Text(line), soft_wrap=True)
     out.write("\n".join(line.rstrip() for line in captured.get().split("\n")))
@@ -324,9 +356,20 @@ def render_table(rows: Iterable[Row], ctx: Context, out: TextIO) -> None:
 def title(ctx: Context) -> str:
     prob = ctx.problem
     grads = prob.gradient_text()
+    from ..optim.methods import METHODS
+
+    st = ctx.settings
+    method = METHODS[st.method]
     how = "gradient ascent" if prob.maximize else "gradient descent"
+    if st.method != "gd":
+        how = method.title + (" (ascent)" if prob.maximize else "")
+    params = [f"{k} = {fmt(v)}" for k, v in st.hypers]
+    if st.schedule != "constant":
+        params.append(f"{st.schedule} schedule")
+    if st.line_search:
+        params.append("Armijo line search")
     held = f" with {prob.fixed_text()}" if prob.fixed else ""
-    lr = f"lr = {fmt(ctx.settings.lr)}"
+    lr = f"lr = {fmt(ctx.settings.lr)}" + (f" ({', '.join(params)})" if params else "")
     if prob.dim == 1:
         v = prob.variables[0]
         return f"{how} on f({v}) = {prob.text}{held}, f'({v}) = {grads[0]}, {lr}"
