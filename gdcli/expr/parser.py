@@ -157,7 +157,8 @@ def tokenize(text: str) -> list[Token]:
             m = _NUMBER.match(text, i)
             if m is None:
                 raise InputError(f"unexpected character '{ch}'", text, i, _HINTS.get(ch))
-            if _name_end(text, m.end()) == m.end() + 1 and text[m.end()] in "eE":
+            j = m.end()
+            if j < n and text[j] in "eE" and _name_end(text, j) == j + 1:
                 raise _bare_exponent(text, m.group(), m.end())
             out.append(Token("num", m.group(), i, m.end() - i))
             i = m.end()
