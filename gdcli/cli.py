@@ -23,7 +23,7 @@ class StrictCommand(TyperCommand):
     click would silently keep the last one (``--lr 0.1 --lr 0.5``)."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        refuse_repeats(self, args)
+        refuse_repeats(self, args, ctx)
         return super().parse_args(ctx, args)
 
 
@@ -38,8 +38,9 @@ class ExprCommand(StrictCommand):
         return super().parse_args(ctx, protect_expression(self, args))
 
 
-def refuse_repeats(cmd: Any, args: list[str]) -> None:
-    """Raise a usage error for a non-repeatable option given more than once."""
+def refuse_repeats(cmd: Any, args: list[str], ctx: Any = None) -> None:
+    """Raise a usage error for a non-repeatable option given more than once (with the
+    command's usage line, as click's own usage errors have, when ``ctx`` is given)."""
     # click's UsageError, whether typer vendors click (0.28) or depends on it (older)
     usage_error = click_error("UsageError")
     by_name: dict[str, Any] = {}
@@ -64,7 +65,7 @@ def refuse_repeats(cmd: Any, args: list[str]) -> None:
             continue
         if id(p) in seen:
             first = "" if seen[id(p)] == name else f" (as {seen[id(p)]} and {name})"
-            raise usage_error(f"{p.opts[0]} is given twice{first}; give it once", ctx=None)
+            raise usage_error(f"{p.opts[0]} is given twice{first}; give it once", ctx=ctx)
         seen[id(p)] = name
 
 
@@ -267,6 +268,50 @@ class Schedule(StrEnum):
     inverse = "inverse"
 
 
+MomentumOpt = Annotated[float | None, typer.Option(
+    "--momentum", help="momentum, nesterov: μ [default: 0.9].", rich_help_panel="Method")]
+Beta1Opt = Annotated[float | None, typer.Option(
+    "--beta1", help="adam: β1 [default: 0.9].", rich_help_panel="Method")]
+Beta2Opt = Annotated[float | None, typer.Option(
+    "--beta2", help="adam: β2 [default: 0.999].", rich_help_panel="Method")]
+EpsOpt = Annotated[float | None, typer.Option(
+    "--eps", help="adam, rmsprop: 1e-8; adagrad: 1e-10.", rich_help_panel="Method")]
+DecayOpt = Annotated[float | None, typer.Option(
+    "--decay", help="rmsprop: the smoothing constant α [default: 0.99].",
+    rich_help_panel="Method")]
+LineSearchOpt = Annotated[bool, typer.Option(
+    "--line-search", help="gd, newton: Armijo backtracking from --lr.", rich_help_panel="Method")]
+ScheduleOpt = Annotated[Schedule, typer.Option(
+    "--schedule", help="Learning-rate schedule.", rich_help_panel="Method")]
+GammaOpt = Annotated[float | None, typer.Option(
+    "--gamma", help="step: 0.1, exp: 0.99, inverse: 0.01.", rich_help_panel="Method")]
+StepSizeOpt = Annotated[int | None, typer.Option(
+    "--step-size", help="step: iterations per decay [default: max-iter/10].",
+    rich_help_panel="Method")]
+LrMinOpt = Annotated[float | None, typer.Option(
+    "--lr-min", help="cosine: the final lr [default: 0].", rich_help_panel="Method")]
+TolOpt = Annotated[float, typer.Option(
+    "--tol", help="Gradient tolerance: converged when |gradient| ≤ TOL (0: only an exact zero).",
+    metavar="TOL")]
+XtolOpt = Annotated[float, typer.Option(
+    "--xtol", help="Step tolerance (gd, newton): converged when the shrinking steps put x "
+    "within XTOL·sqrt(1 + |x|²) of its limit (0: off).", metavar="XTOL")]
+MaxIterOpt = Annotated[int, typer.Option("--max-iter", help="Iteration limit.")]
+X0Opt = Annotated[list[str] | None, typer.Option(
+    "--x0", help="Start: a number (one variable), VAR=VALUE (repeatable), or a comma list in "
+    "alphabetical variable order.", metavar="START")]
+FixedOpt = Annotated[list[str] | None, typer.Option(
+    "--at", help="Hold a variable fixed: VAR=VALUE (repeatable), e.g. a data value or a "
+    "parameter.", metavar="VAR=VALUE")]
+
+
+def method_hypers(momentum: float | None, beta1: float | None, beta2: float | None,
+                  eps: float | None, decay: float | None) -> dict[str, float]:
+    """The hyperparameters given on the command line (None: not given)."""
+    given = {"momentum": momentum, "beta1": beta1, "beta2": beta2, "eps": eps, "decay": decay}
+    return {k: v for k, v in given.items() if v is not None}
+
+
 class MinimizeFormat(StrEnum):
     table = "table"
     csv = "csv"
@@ -293,33 +338,16 @@ def minimize(
         typer.Option("--lr", help="Learning rate [default: 0.1; newton: 1].", metavar="LR"),
     ] = None,
     method: Annotated[str, typer.Option("--method", help=METHOD_HELP, metavar="METHOD")] = "gd",
-    momentum: Annotated[float | None, typer.Option(
-        "--momentum", help="momentum, nesterov: μ [default: 0.9].", rich_help_panel="Method")
-    ] = None,
-    beta1: Annotated[float | None, typer.Option(
-        "--beta1", help="adam: β1 [default: 0.9].", rich_help_panel="Method")] = None,
-    beta2: Annotated[float | None, typer.Option(
-        "--beta2", help="adam: β2 [default: 0.999].", rich_help_panel="Method")] = None,
-    eps: Annotated[float | None, typer.Option(
-        "--eps", help="adam, rmsprop: 1e-8; adagrad: 1e-10.", rich_help_panel="Method")] = None,
-    decay: Annotated[float | None, typer.Option(
-        "--decay", help="rmsprop: the smoothing constant α [default: 0.99].",
-        rich_help_panel="Method")] = None,
-    line_search: Annotated[bool, typer.Option(
-        "--line-search", help="gd, newton: Armijo backtracking from --lr.",
-        rich_help_panel="Method")] = False,
-    schedule: Annotated[Schedule, typer.Option(
-        "--schedule", help="Learning-rate schedule.", rich_help_panel="Method")
-    ] = Schedule.constant,
-    gamma: Annotated[float | None, typer.Option(
-        "--gamma", help="step: 0.1, exp: 0.99, inverse: 0.01.", rich_help_panel="Method")
-    ] = None,
-    step_size: Annotated[int | None, typer.Option(
-        "--step-size", help="step: iterations per decay [default: max-iter/10].",
-        rich_help_panel="Method")] = None,
-    lr_min: Annotated[float | None, typer.Option(
-        "--lr-min", help="cosine: the final lr [default: 0].", rich_help_panel="Method")
-    ] = None,
+    momentum: MomentumOpt = None,
+    beta1: Beta1Opt = None,
+    beta2: Beta2Opt = None,
+    eps: EpsOpt = None,
+    decay: DecayOpt = None,
+    line_search: LineSearchOpt = False,
+    schedule: ScheduleOpt = Schedule.constant,
+    gamma: GammaOpt = None,
+    step_size: StepSizeOpt = None,
+    lr_min: LrMinOpt = None,
     tol: Annotated[
         float,
         typer.Option("--tol", help="Gradient tolerance: converged when |gradient| ≤ TOL "
@@ -357,8 +385,7 @@ def minimize(
         bool, typer.Option("--explain", help="Write out the first steps with numbers.")
     ] = False,
 ) -> int:
-    """Minimize EXPR by gradient descent, x_new = x_old - lr*f'(x_old), step by step
-    (or by another --method).
+    """Minimize EXPR by gradient descent (or --method), x_new = x_old - lr*f'(x_old).
 
     Exit codes: 0 converged, 3 diverged, 4 stopped without converging, 2 bad input,
     130 interrupted (Ctrl-C).
@@ -366,8 +393,7 @@ def minimize(
     from .commands import minimize as cmd_minimize
     from .optim.setup import build_settings
 
-    hypers = {k: v for k, v in (("momentum", momentum), ("beta1", beta1), ("beta2", beta2),
-                                ("eps", eps), ("decay", decay)) if v is not None}
+    hypers = method_hypers(momentum, beta1, beta2, eps, decay)
     settings = build_settings(method, lr, hypers, tol=tol, xtol=xtol, max_iter=max_iter,
                               schedule=schedule.value, gamma=gamma, step_size=step_size,
                               lr_min=lr_min, line_search=line_search)
@@ -388,3 +414,141 @@ def rules(
     from .commands import rules as cmd_rules
 
     return cmd_rules.run(fmt.value, sys.stdout)
+
+
+class CompareFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+
+
+class SweepFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+
+
+METHODS_HELP = ("Methods to compare, comma-separated, each with its own settings after ':' "
+                "(adam:lr=0.3:beta1=0.8).")
+
+
+@app.command(cls=ExprCommand)
+@handled
+def compare(
+    expr: Annotated[
+        str,
+        typer.Argument(help=EXPR_HELP.replace("per stdin line", "from stdin"), metavar="EXPR",
+                       show_default=False),
+    ],
+    x0: X0Opt = None,
+    methods: Annotated[str, typer.Option("--methods", help=METHODS_HELP, metavar="LIST")] = (
+        "gd,momentum,nesterov,adagrad,rmsprop,adam,newton"
+    ),
+    lr: Annotated[float | None, typer.Option(
+        "--lr", help="Learning rate for every method that has none in --methods.")] = None,
+    momentum: MomentumOpt = None,
+    beta1: Beta1Opt = None,
+    beta2: Beta2Opt = None,
+    eps: EpsOpt = None,
+    decay: DecayOpt = None,
+    line_search: LineSearchOpt = False,
+    schedule: ScheduleOpt = Schedule.constant,
+    gamma: GammaOpt = None,
+    step_size: StepSizeOpt = None,
+    lr_min: LrMinOpt = None,
+    tol: TolOpt = 1e-8,
+    xtol: XtolOpt = 1e-10,
+    max_iter: MaxIterOpt = 10_000,
+    at: FixedOpt = None,
+    maximize: Annotated[bool, typer.Option("--maximize", help="Gradient ascent.")] = False,
+    fmt: Annotated[CompareFormat, typer.Option("--format", help="Output format.")] = (
+        CompareFormat.table
+    ),
+) -> int:
+    """Run EXPR under several methods side by side.
+
+    One row per method: status, iterations, evaluations of f, its gradient and Hessian,
+    final point, f and distance travelled.
+
+    An option given outside --methods applies to every listed method that uses it.
+    Exit codes: 0 the comparison ran (each run's status is in the output), 2 bad input.
+    """
+    from .commands import compare as cmd_compare
+
+    return cmd_compare.run(
+        expr, x0 or [], methods, lr=lr, hypers=method_hypers(momentum, beta1, beta2, eps, decay),
+        schedule=schedule.value, gamma=gamma, step_size=step_size, lr_min=lr_min,
+        line_search=line_search, tol=tol, xtol=xtol, max_iter=max_iter, at=at or [],
+        maximize=maximize, fmt_name=fmt.value, out=sys.stdout, err=sys.stderr,
+    )
+
+
+@app.command(cls=ExprCommand)
+@handled
+def sweep(
+    expr: Annotated[
+        str,
+        typer.Argument(help=EXPR_HELP.replace("per stdin line", "from stdin"), metavar="EXPR",
+                       show_default=False),
+    ],
+    x0: X0Opt = None,
+    lr: Annotated[str | None, typer.Option(
+        "--lr", help="The learning rates: START:STOP:COUNT (or START:START:1).",
+        metavar="START:STOP:COUNT")] = None,
+    log: Annotated[bool, typer.Option("--log", help="Space the rates logarithmically.")] = False,
+    method: Annotated[str, typer.Option("--method", help=METHOD_HELP, metavar="METHOD")] = "gd",
+    momentum: MomentumOpt = None,
+    beta1: Beta1Opt = None,
+    beta2: Beta2Opt = None,
+    eps: EpsOpt = None,
+    decay: DecayOpt = None,
+    schedule: ScheduleOpt = Schedule.constant,
+    gamma: GammaOpt = None,
+    step_size: StepSizeOpt = None,
+    lr_min: LrMinOpt = None,
+    tol: TolOpt = 1e-8,
+    max_iter: Annotated[int, typer.Option("--max-iter", help="Iteration limit per rate.")] = (
+        1000
+    ),
+    at: FixedOpt = None,
+    maximize: Annotated[bool, typer.Option("--maximize", help="Gradient ascent.")] = False,
+    fmt: Annotated[SweepFormat, typer.Option("--format", help="Output format.")] = (
+        SweepFormat.table
+    ),
+) -> int:
+    """Run EXPR at many learning rates at once, vectorised with numpy.
+
+    One row per rate; the fastest is marked, and where convergence turns into
+    oscillation and divergence is named.
+
+    Exit codes: 0 the sweep ran, 2 bad input.
+    """
+    from .commands import sweep as cmd_sweep
+
+    return cmd_sweep.run(
+        expr, x0 or [], lr, log=log, method=method,
+        hypers=method_hypers(momentum, beta1, beta2, eps, decay), schedule=schedule.value,
+        gamma=gamma, step_size=step_size, lr_min=lr_min, tol=tol, max_iter=max_iter,
+        at=at or [], maximize=maximize, fmt_name=fmt.value, out=sys.stdout, err=sys.stderr,
+    )
+
+
+class MethodsFormat(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command(name="methods", cls=StrictCommand)
+@handled
+def methods_(
+    fmt: Annotated[MethodsFormat, typer.Option("--format", help="Output format.")] = (
+        MethodsFormat.table
+    ),
+) -> int:
+    """List the optimization methods: update rule, hyperparameters and defaults."""
+    from .commands import methods as cmd_methods
+
+    return cmd_methods.run(fmt.value, sys.stdout)
