@@ -177,3 +177,9 @@ def test_a_note_about_a_long_name_is_short(cli) -> None:
     note = r.stderr.decode()
     assert note.startswith("note: read x111") and "…" in note and "1*e?" in note
     assert_short(note)
+
+
+def test_an_option_given_twice_shows_the_usage_like_other_usage_errors(cli) -> None:
+    r = cli("minimize", "x**2", "--lr", "0.1", "--lr", "0.5")
+    assert r.exit_code == 2
+    assert r.output.startswith("Usage: gdcli minimize") and "--lr is given twice" in r.output
