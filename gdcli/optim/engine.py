@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ..errors import InputError
@@ -83,10 +84,12 @@ def iterate(
     x0: Sequence[float],
     settings: Settings,
     stop: Callable[[], bool] | None = None,
+    tick: Callable[[int], None] | None = None,
 ) -> Generator[Row, None, Outcome]:
     """Yield one row per iteration (see records.py); return the Outcome. ``stop`` is
-    polled between rows: when it answers True the run ends as interrupted."""
-    return _drive(problem, tuple(map(float, x0)), settings, rows=True, stop=stop)
+    polled between rows: when it answers True the run ends as interrupted. ``tick(k)`` is
+    called now and then with the iteration reached (a progress bar)."""
+    return _drive(problem, tuple(map(float, x0)), settings, rows=True, stop=stop, tick=tick)
 
 
 def run_quiet(
@@ -94,9 +97,10 @@ def run_quiet(
     x0: Sequence[float],
     settings: Settings,
     stop: Callable[[], bool] | None = None,
+    tick: Callable[[int], None] | None = None,
 ) -> Outcome:
     """The same run without rows or history: only the Outcome."""
-    gen = _drive(problem, tuple(map(float, x0)), settings, rows=False, stop=stop)
+    gen = _drive(problem, tuple(map(float, x0)), settings, rows=False, stop=stop, tick=tick)
     try:
         while True:
             next(gen)
@@ -106,7 +110,7 @@ def run_quiet(
 
 def _tee(
     gen: Generator[Row, None, Any], window: deque[Row], emit: bool,
-    stop: Callable[[], bool] | None, n: int,
+    stop: Callable[[], bool] | None, n: int, tick: Callable[[int], None] | None = None,
 ) -> Generator[Row, None, Any]:
     """Pass a loop's rows on (if ``emit``), keeping the last ones; its return value."""
     last: Row | None = None
@@ -119,6 +123,8 @@ def _tee(
         if emit:
             yield row
         last = row
+        if tick is not None and not row[0] & 4095:
+            tick(row[0])
         if stop is not None and stop():
             gen.close()
             xs = tuple(last[2 : 2 + n])
@@ -131,12 +137,16 @@ def _drive(
     st: Settings,
     rows: bool,
     stop: Callable[[], bool] | None = None,
+    tick: Callable[[int], None] | None = None,
 ) -> Generator[Row, None, Outcome]:
     if not (math.isfinite(st.lr) and st.lr > 0):
         raise InputError(f"--lr must be a positive finite number, got {st.lr}")
     problem.check_start(x0)
     loops = _loops(problem)
     quiet = loops.get("quiet", st)
+    used = {quiet, loops.get("rows", st)}
+    for loop in used:
+        loop.trials[0] = 0
     method = METHODS[st.method]
     n = problem.dim
     f0 = problem.f(*x0)
@@ -158,11 +168,14 @@ def _drive(
         if stop is not None and stop():
             status = "interrupted"
             break
+        if tick is not None:
+            tick(k)
         if rows or k >= record_from:
             stop_k = st.max_iter if k >= record_from else record_from
             gen = loops.get("rows", st)(k, *xs, *state, calm, ps2, st.lr, stop_k, *args, xrun,
                                         *more)
-            status, k, xs, calm, ps2, before, state = yield from _tee(gen, window, rows, stop, n)
+            status, k, xs, calm, ps2, before, state = yield from _tee(gen, window, rows, stop, n,
+                                                                      tick)
         else:
             stop_k = min(record_from, k + CHUNK)
             status, k, xs, calm, ps2, before, state = quiet(k, *xs, *state, calm, ps2, st.lr,
@@ -218,7 +231,15 @@ def _drive(
         status = "unbounded"  # f was falling far out when it overflowed
     from .diagnosis import outcome
 
-    return outcome(problem, status, k, xs, x0, f0, st, list(window))
+    result = outcome(problem, status, k, xs, x0, f0, st, list(window))
+    trials = sum(loop.trials[0] for loop in {*used, loops.get("quiet+f", st)})
+    evaluations = {
+        # f where the method itself needs it: the line search, which also compares with f(x_k)
+        "f": trials + (result.iterations if st.line_search else 0),
+        "grad": result.iterations + 1,
+        "hessian": result.iterations if method.hessian else 0,
+    }
+    return replace(result, evaluations=tuple(evaluations.items()))
 
 
 def _last_state(

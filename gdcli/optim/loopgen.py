@@ -200,10 +200,18 @@ def loop_source(problem: Problem, st: Settings, rows: bool, with_f: bool = False
 
 
 def compile_loop(problem: Problem, st: Settings, rows: bool, with_f: bool = False) -> Any:
-    """The compiled loop, with the helpers it may call (Newton's solve, the line search)."""
+    """The compiled loop, with the helpers it may call (Newton's solve, the line search).
+    ``loop.trials`` counts the line search's evaluations of f (reset it before a run)."""
+    trials = [0]
+
+    def counted_armijo(*args: Any) -> float:
+        return armijo(*args, trials=trials)
+
     extra: dict[str, Any] = {"_cos": math.cos, "_PI": math.pi, "_newton": newton_direction,
-                             "_armijo": armijo, "_f": problem.f}
-    return build(loop_source(problem, st, rows, with_f), "_loop", extra)
+                             "_armijo": counted_armijo, "_f": problem.f}
+    loop = build(loop_source(problem, st, rows, with_f), "_loop", extra)
+    loop.trials = trials  # type: ignore[attr-defined]
+    return loop
 
 
 def loop_args(st: Settings) -> tuple[Any, ...]:
@@ -250,7 +258,7 @@ def newton_direction(h: Sequence[float], g: Sequence[float]) -> tuple[tuple[floa
 
 def armijo(
     f: Callable[..., float], x: Sequence[float], p: Sequence[float], fx: float, slope: float,
-    t: float,
+    t: float, trials: list[int] | None = None,
 ) -> float:
     """Backtracking along −p from x (p the method's direction: g, or H⁻¹g): the first t in
     lr, lr/2, lr/4 … with f(x − t·p) ≤ f(x) − 1e-4·t·∇f·p; 0.0 if none in 60 halvings (or
@@ -258,6 +266,8 @@ def armijo(
     if not slope > 0:
         return 0.0
     for _ in range(HALVINGS + 1):
+        if trials is not None:
+            trials[0] += 1
         try:
             ft = f(*(a - t * b for a, b in zip(x, p, strict=True)))
         except (ValueError, ZeroDivisionError, OverflowError):

@@ -75,3 +75,6 @@ class Outcome:
     grad: tuple[float, ...] | None
     kind: str | None = None  # the final point: minimum, saddle, maximum, flat, or None
     notes: tuple[str, ...] = field(default=())  # what the analysis adds for the summary
+    # what the method evaluated: "f" (line-search trials and the values they compare
+    # against), "grad" (one per iterate) and "hessian" (Newton: one per step)
+    evaluations: tuple[tuple[str, int], ...] = ()
