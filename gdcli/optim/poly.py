@@ -111,7 +111,10 @@ def stationary_points(problem: Problem) -> list[Stationary] | None:
     c = poly_coeffs(problem.grad_nodes[0], var)
     if c is None or not c or max(c) == 0:
         return None
-    roots = _roots(c)
+    try:
+        roots = _roots(c)
+    except _NoRoots:
+        return None
     out = []
     for r in roots:
         exact = isinstance(r, Fraction) and r.denominator < 10**6
@@ -183,13 +186,24 @@ def _deflate(c: dict[int, Fraction], r: Fraction) -> dict[int, Fraction]:
     return {d: v for d, v in out.items() if v != 0} or {0: Fraction(0)}
 
 
+class _NoRoots(Exception):
+    """The real roots could not be found numerically."""
+
+
 def _numeric_roots(c: dict[int, Fraction]) -> list[float]:
     import numpy as np
 
     deg = max(c)
     poly = [float(c.get(d, 0)) for d in range(deg, -1, -1)]
     found: list[float] = []
-    for z in np.roots(poly):
+    try:
+        with np.errstate(all="ignore"):
+            zs = np.roots(poly)
+    except (np.linalg.LinAlgError, ValueError):
+        # coefficients of wildly different sizes (1e-309 beside 1): the roots are not
+        # found numerically, and no list of them is claimed
+        raise _NoRoots from None
+    for z in zs:
         if abs(z.imag) > 1e-7 * max(1.0, abs(z.real)):
             continue
         x = float(z.real)
