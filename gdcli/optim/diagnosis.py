@@ -135,6 +135,9 @@ def _settled(
                 f"because f flattens out {say.way(x0, xs)}. No learning rate or iteration "
                 "limit changes this", None, [])
     if how == "fixed":
+        stall = _stall(st, k, gn, say)
+        if stall and not gradient_root_nearby(problem, xs):
+            return "max_iter", "slow_descent", f"stopped {at}: {stall}", None, []
         if not gradient_root_nearby(problem, xs):
             res = max(math.ulp(x) for x in xs)
             if st.method == "gd" and st.schedule == "constant":
@@ -262,10 +265,13 @@ def _at_limit(
     xs_w = [r[2 : 2 + n] for r in window]
     gs_w = [math.hypot(*r[2 + n : 2 + 2 * n]) for r in window]
     fs_w = [r[1] for r in window]
+    gn = gs_w[-1] if gs_w else math.inf
+    stall = _stall(st, k, gn, say)
+    if stall:
+        return "slow_descent", f"{head}: {stall}", None, []
     flips = sum(1 for a, b in zip(steps, steps[1:], strict=False) if _dot(a, b) < 0)
     if len(steps) >= 8 and flips >= 0.75 * (len(steps) - 1):
         return ("oscillation", f"{head}: {_oscillation(problem, say, xs_w, steps, st)}", None, [])
-    gn = gs_w[-1] if gs_w else math.inf
     if len(gs_w) >= 2 and 0 < gn < gs_w[0]:
         per = (gn / gs_w[0]) ** (1.0 / (len(gs_w) - 1))
         more = math.ceil(math.log(st.gtol / gn) / math.log(per)) if per < 1 and st.gtol > 0 else 0
@@ -289,6 +295,26 @@ def _at_limit(
             f"{head}: the iterates wander without {'rising' if say.up else 'descending'} (f went "
             f"from {f_first} to {f_last} {span}): the steps are too large for the curvature "
             f"here; try a smaller --lr than {fmt(st.lr)}", None, [])
+
+
+def _stall(st: Settings, k: int, gn: float, say: _Say) -> str | None:
+    """Steps that shrink by themselves — AdaGrad's, or a schedule's learning rate decayed
+    to almost nothing — stall the iterates: not convergence, and more iterations barely
+    help. The words for that, or None."""
+    from .methods import METHODS
+    from .setup import lr_at
+
+    lr_k = lr_at(st, k)
+    if st.schedule != "constant" and lr_k < 1e-3 * st.lr:
+        return (f"the {st.schedule} schedule has decayed the learning rate to {_g(lr_k)} "
+                f"(from {_g(st.lr)}), so the iterates stall with {say.gname} = {_g(gn)} "
+                f"still above --tol — a stall, not convergence; decay more slowly "
+                f"({'--lr-min' if st.schedule == 'cosine' else '--gamma'}) or raise --lr")
+    if METHODS[st.method].decaying:
+        return (f"AdaGrad's steps shrink as its sum of squared gradients grows, so the "
+                f"iterates slow to a stall with {say.gname} = {_g(gn)} still above --tol — "
+                "not convergence; raise --lr (or use rmsprop or adam, whose averages forget)")
+    return None
 
 
 def _dot(a: Sequence[float], b: Sequence[float]) -> float:
@@ -347,6 +373,15 @@ def _oscillation(
                 f"{where} (the curvature there is {_g(say.sign * curv)}), each step overshooting"
                 f" to the other side; try a smaller --lr than {fmt(st.lr)} so that they settle "
                 f"into a {say.best} on one side")
+    from .methods import METHODS
+
+    method = METHODS[st.method]
+    if method.adaptive:
+        size = math.sqrt(_dot(steps[-1], steps[-1]))
+        return (f"the iterates jitter around the {say.best} near {where}: {method.title} "
+                f"divides each step by the root of the mean squared gradient, so near a "
+                f"{say.best} its steps stay about --lr long ({_g(size)} here) instead of "
+                f"shrinking; a smaller --lr or a decaying --schedule gets closer")
     norms = [math.sqrt(_dot(s, s)) for s in steps]
     n0, n1 = norms[0], norms[-1]
     per = (n1 / n0) ** (1.0 / (len(norms) - 1)) if n0 > 0 and n1 > 0 else 1.0
@@ -355,6 +390,18 @@ def _oscillation(
         limit = (f" 2/f'' ≈ {_g(2.0 / curv)}" if problem.dim == 1 else
                  f" along the bounce, about {_g(2.0 / curv)}")
     around = f"around the {say.best} near {where}"
+    if method.state and not method.adaptive:  # heavy ball, Nesterov
+        if per < 1.0:
+            gn = math.hypot(*_safe(problem.grad, xs_w[-1]) or (0.0,))
+            more = math.ceil(math.log(st.gtol / gn) / math.log(per)) if gn > 0 and st.gtol > 0 \
+                else 0
+            return (f"the iterates oscillate {around} with shrinking amplitude (×{_ratio(per)} "
+                    f"per iteration), as momentum does before it settles: they would converge "
+                    f"in about {max(more, 1):,} more iterations — raise --max-iter, or lower "
+                    "--momentum to damp the swings")
+        return (f"the iterates oscillate {around} with {'growing' if per > 1 else 'steady'} "
+                f"amplitude: momentum carries each step past the {say.best}; use a smaller --lr "
+                "or --momentum")
     if per > 1.0:
         return (f"the iterates oscillate {around} with growing amplitude (×{_ratio(per)} per "
                 f"iteration): --lr {fmt(st.lr)} is above the stability limit{limit}; use a "
@@ -439,7 +486,9 @@ def _diverged(
 
 
 def _smaller_lr(problem: Problem, x0: Sequence[float], st: Settings) -> str:
-    stab = stability(problem, x0)
+    # 2/λ is the limit of plain gradient descent with a constant lr, not of other methods
+    gd = st.method == "gd" and st.schedule == "constant" and not st.line_search
+    stab = stability(problem, x0) if gd else None
     if stab is None:
         return f"try a smaller --lr than {fmt(st.lr)}"
     what = "2/f''" if problem.dim == 1 else "2/λmax of the Hessian"

@@ -95,3 +95,16 @@ def build_settings(
         hypers=tuple(values.items()), schedule=schedule, gamma=gamma, step_size=step_size,
         lr_min=float(lr_min), line_search=line_search,
     )
+
+
+def lr_at(st: Settings, k: int) -> float:
+    """The learning rate of step k under the schedule (as the generated loop computes it)."""
+    if st.schedule == "step":
+        return st.lr * (st.gamma or 0.0) ** (k // (st.step_size or 1))
+    if st.schedule == "exp":
+        return st.lr * (st.gamma or 0.0) ** k
+    if st.schedule == "cosine":
+        return st.lr_min + (st.lr - st.lr_min) * (1.0 + math.cos(math.pi * k / st.max_iter)) / 2.0
+    if st.schedule == "inverse":
+        return st.lr / (1.0 + (st.gamma or 0.0) * k)
+    return st.lr
