@@ -198,7 +198,13 @@ def run(
                       precision=7 if precision is None else precision,
                       every=every, explain=3 if explain else 0, notes=lines, analysis=analysis,
                       on_done=_final_notes, dangling=fmt_name == "table")
-        RENDERERS[fmt_name](Recorder(iterate(problem, start, settings, stop), ctx), ctx, out)
+        from ..render.progress import follow, progress_bar, wanted
+
+        # a bar on a terminal for a long run (not with csv/tsv/ndjson: their rows stream)
+        shown = fmt_name in ("table", "json") and wanted(out, err)
+        with progress_bar(settings.max_iter, settings.method, shown, err) as bar:
+            rows = follow(iterate(problem, start, settings, stop, bar), bar)
+            RENDERERS[fmt_name](Recorder(rows, ctx), ctx, out)
     outcome = ctx.outcome
     assert outcome is not None
     if fmt_name != "table":
