@@ -21,10 +21,10 @@ PLANS = [
     *(build_settings(m, line_search=True) for m in ("gd", "newton")),
 ]
 
-ALLOWED = re.compile(r"^(v|t|g|s|n|p)\d+$|^h\d+_\d+$|^a_[A-Za-z]+\d+$|^[hc]_[a-z0-9]+$|"
+ALLOWED = re.compile(r"^(v|t|g|s|n|p|lo|hi)\d+$|^h\d+_\d+$|^a_[A-Za-z]+\d+$|^[hc]_[a-z0-9]+$|"
                      r"^_f_\w+$|^(_pow|_sqrt|_INF|_cos|_PI|_newton|_armijo|_f|_loop|_values|k|k0|"
                      r"calm|lr|lrk|it|note|dirs|gamma|step_size|lr_min|t_max|stop_k|gtol2|xtol2|"
-                     r"small2|patience|xrun|gn2|ss2|ps2|r|fx|range|ValueError|"
+                     r"small2|patience|xrun|gn2|ss2|ps2|pk|sx2|glim2|ilr2|w|r|fx|range|ValueError|"
                      r"ZeroDivisionError|OverflowError)$")
 
 PROBLEMS = [

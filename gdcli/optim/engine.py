@@ -128,7 +128,7 @@ def _tee(
         if stop is not None and stop():
             gen.close()
             xs = tuple(last[2 : 2 + n])
-            return "interrupted", last[0], xs, 0, 0.0, xs, ()
+            return "interrupted", last[0], xs, 0, 0.0, -2, xs, ()
 
 
 def _drive(
@@ -151,7 +151,7 @@ def _drive(
     n = problem.dim
     f0 = problem.f(*x0)
     xrun = RUNAWAY * max(1.0, *(abs(v) for v in x0))
-    k, xs, calm, ps2 = 0, x0, 0, 0.0
+    k, xs, calm, ps2, pk = 0, x0, 0, 0.0, -2
     state: tuple[float, ...] = (0.0,) * (len(method.state) * n)
     window: deque[Row] = deque(maxlen=WINDOW)
     record_from = max(0, st.max_iter - WINDOW)  # the last iterations are kept for the diagnosis
@@ -172,14 +172,13 @@ def _drive(
             tick(k)
         if rows or k >= record_from:
             stop_k = st.max_iter if k >= record_from else record_from
-            gen = loops.get("rows", st)(k, *xs, *state, calm, ps2, st.lr, stop_k, *args, xrun,
-                                        *more)
-            status, k, xs, calm, ps2, before, state = yield from _tee(gen, window, rows, stop, n,
-                                                                      tick)
+            gen = loops.get("rows", st)(k, *xs, *state, calm, ps2, pk, st.lr, stop_k, *args,
+                                        xrun, *more)
+            got = yield from _tee(gen, window, rows, stop, n, tick)
         else:
             stop_k = min(record_from, k + CHUNK)
-            status, k, xs, calm, ps2, before, state = quiet(k, *xs, *state, calm, ps2, st.lr,
-                                                            stop_k, *args, xrun, *more)
+            got = quiet(k, *xs, *state, calm, ps2, pk, st.lr, stop_k, *args, xrun, *more)
+        status, k, xs, calm, ps2, pk, before, state = got
         if status == "limit":
             if k >= st.max_iter:
                 status = yield from _last_state(problem, k, xs, st, window, rows)

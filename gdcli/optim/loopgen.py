@@ -2,7 +2,8 @@
 coordinates of a problem into the Python source of a loop, compiled once per run.
 
 The loop runs iterations k0 … stop_k − 1 and returns
-``(status, k, x, calm, previous step², x before the last step, state)``; status is one of
+``(status, k, x, calm, ps2, pk, x before the last step, state)`` (ps2 and pk: the size² and
+iteration of the last small step, for --xtol's consecutive steps); status is one of
 "gradient", "xtol", "fixed" (a step that no longer moves x), "escape" (x left the box
 ±xrun or stopped being finite), "nonfinite", "error" (a math error) and "limit".
 Only code built from validated trees and from the registry's lines is compiled; helper
@@ -108,7 +109,7 @@ def loop_source(problem: Problem, st: Settings, rows: bool, with_f: bool = False
     def squares(xs: list[str]) -> str:
         return " + ".join(f"{x}*{x}" for x in xs)
 
-    state = f"k, ({vs},), calm, ps2, ({vs},), {state_t}"
+    state = f"k, ({vs},), calm, ps2, pk, ({vs},), {state_t}"
     tail = ", None, None" if extra else ""
     final = [f"yield (k, fx, {vs}, {gs}{', None' * n}{tail})"] if rows else []
     compute = [*em.lines, *g_lines, *f_line, f"gn2 = {squares(g)}"]
@@ -144,40 +145,55 @@ def loop_source(problem: Problem, st: Settings, rows: bool, with_f: bool = False
         step += [expand(line, method, None, shared) for line in method.scalar]
         for i in range(n):
             step += [expand(line, method, i, shared) for line in method.update]
-    body = [
-        *compute,
-        "if gn2 <= gtol2:",
-        *(f"    {line}" for line in final),
-        f"    return 'gradient', {state}",
-        *step,
-        f"ss2 = {squares(s)}",
-        *(f"{ni} = {vi} - {si}" for ni, vi, si in zip(nx, v, s, strict=True)),
+    # The hot path is the update and two cheap tests: the gradient test, and whether the
+    # step is small or x has left a box around where it was. Only then (rarely) are the
+    # small-step tests (fixed point, --xtol) and the escape test done, and the box moved.
+    # For plain gd the small-step pre-test reads the gradient (|s|² = lr²·|g|²).
+    plain = st.method == "gd" and sched is None and not st.line_search
+    pre = "gn2 <= glim2" if plain else "ss2 <= glim2"
+    box = " and ".join(f"lo{i} < {x} < hi{i}" for i, x in enumerate(nx))
+    row = ([f"yield (k, fx, {vs}, {gs}, {ss}{', ' + lr_name + ', note' if extra else ''})"]
+           if rows else [])
+    slow = [
+        *([f"ss2 = {squares(s)}"] if plain else []),
+        f"sx2 = 1.0 + {squares(v)}",
         # only a step this small can be within --xtol of the limit, or fail to move x
-        # (|step| < ulp(x) <= 2.3e-16·|x|): one comparison on the hot path
-        f"if ss2 <= small2 * (1.0 + {squares(v)}):",
+        # (|step| < ulp(x) <= 2.3e-16·|x|)
+        "if ss2 <= small2 * sx2:",
         f"    if {' and '.join(f'{a} == {b}' for a, b in zip(nx, v, strict=True))}:",
         *(f"        {line}" for line in final),
         f"        return 'fixed', {state}",
-        "    if ss2 < ps2:",
-        # steps shrinking by r: the limit is about |step|/(1 - r) away
+        "    if pk == k - 1 and ss2 < ps2:",
+        # consecutive small steps shrinking by r: the limit is about |step|/(1 - r) away
         "        r = 1.0 - _sqrt(ss2 / ps2)",
-        f"        if ss2 <= xtol2 * (1.0 + {squares(v)}) * r * r:",
+        "        if ss2 <= xtol2 * sx2 * r * r:",
         "            calm += 1",
         "            if calm >= patience:",
         *(f"                {line}" for line in final),
         f"                return 'xtol', {state}",
         "        else:",
         "            calm = 0",
-        "    elif calm:",
+        "    else:",
         "        calm = 0",
-        "elif calm:",
-        "    calm = 0",
-        *([f"yield (k, fx, {vs}, {gs}, {ss}{', ' + lr_name + ', note' if extra else ''})"]
-          if rows else []),
+        "    ps2 = ss2",
+        "    pk = k",
+        *row,
         f"if not ({' and '.join(f'-xrun < {x} < xrun' for x in nx)}):",
-        f"    return 'escape', k + 1, ({', '.join(nx)},), calm, ss2, ({vs},), {state_t}",
+        f"    return 'escape', k + 1, ({', '.join(nx)},), calm, ps2, pk, ({vs},), {state_t}",
+        *_rebox(nx, plain),
+    ]
+    body = [
+        *compute,
+        "if gn2 <= gtol2:",
+        *(f"    {line}" for line in final),
+        f"    return 'gradient', {state}",
+        *step,
+        *([] if plain else [f"ss2 = {squares(s)}"]),
+        *(f"{ni} = {vi} - {si}" for ni, vi, si in zip(nx, v, s, strict=True)),
+        f"if {pre} or not ({box}):",
+        *(f"    {line}" for line in slow),
+        *(["else:", *(f"    {line}" for line in row)] if rows else []),
         *(f"{vi} = {ni}" for vi, ni in zip(v, nx, strict=True)),
-        "ps2 = ss2",
     ]
     text = "\n".join(body)
     helpers = sorted(set(re.findall(r"\b_(?:f_\w+|pow|sqrt|INF|cos|PI|newton|armijo|f)\b",
@@ -186,17 +202,34 @@ def loop_source(problem: Problem, st: Settings, rows: bool, with_f: bool = False
     hypers = "".join(f", h_{h.name}" for h in method.hypers)
     sched_args = ", gamma, step_size, lr_min, t_max" if sched is not None else ""
     lines = [
-        f"def _loop(k0, {vs}, {''.join(x + ', ' for x in sts)}calm, ps2, lr, stop_k, gtol2, "
+        f"def _loop(k0, {vs}, {''.join(x + ', ' for x in sts)}calm, ps2, pk, lr, stop_k, gtol2, "
         f"xtol2, small2, patience, xrun{hypers}{sched_args}{defaults}):",
         "    k = k0",
+        *(f"    {line}" for line in (["ilr2 = 1.0 / (lr * lr)"] if plain else [])),
+        *(f"    {line}" for line in _rebox(v, plain)),
         "    try:",
         "        for k in range(k0, stop_k):",
         *(f"            {line}" for line in body),
-        f"        return 'limit', stop_k, ({vs},), calm, ps2, ({vs},), {state_t}",
+        f"        return 'limit', stop_k, ({vs},), calm, ps2, pk, ({vs},), {state_t}",
         "    except (ValueError, ZeroDivisionError, OverflowError):",
         f"        return 'error', {state}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _rebox(xs: list[str], plain: bool) -> list[str]:
+    """Lines that set the box lo_i < x_i < hi_i around ``xs`` (within ±xrun) and the
+    small-step bound valid inside it: small2·(1 + max |x|² in the box), on |g|² for plain
+    gd (divided by lr²), else on |s|²."""
+    out = []
+    for i, x in enumerate(xs):
+        out += [f"w = 0.5 + 0.5 * ({x} if {x} > 0.0 else -{x})",
+                f"lo{i} = {x} - w", f"hi{i} = {x} + w",
+                f"if lo{i} < -xrun: lo{i} = -xrun", f"if hi{i} > xrun: hi{i} = xrun"]
+    far = " + ".join(f"(lo{i} * lo{i} if lo{i} * lo{i} > hi{i} * hi{i} else hi{i} * hi{i})"
+                     for i in range(len(xs)))
+    out.append(f"glim2 = small2 * (1.0 + {far})" + (" * ilr2" if plain else ""))
+    return out
 
 
 def compile_loop(problem: Problem, st: Settings, rows: bool, with_f: bool = False) -> Any:
