@@ -139,9 +139,11 @@ def _run(args: list[str]) -> int:
     except Exception as e:  # a bug: say so in one line unless asked for the traceback
         if os.environ.get("GDCLI_DEBUG"):
             raise
+        from .errors import shorten  # the exception may quote a long input
+
         sys.stderr.write(
-            f"internal error: {type(e).__name__}: {e} (set GDCLI_DEBUG=1 for a traceback, "
-            "and please report it)\n"
+            f"internal error: {type(e).__name__}: {shorten(str(e), 1)} (set GDCLI_DEBUG=1 "
+            "for a traceback, and please report it)\n"
         )
         return 1
     return 0

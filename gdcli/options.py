@@ -74,8 +74,9 @@ def point(
     out: dict[str, float] = {}
     for item in items:
         name, eq, value = item.partition("=")
-        if not eq:
-            raise InputError(f"{option} takes VAR=VALUE, got '{item}'", item, len(item))
+        if not eq or not name.strip() or not value.strip():
+            raise InputError(f"{option} takes VAR=VALUE, got '{item}'", item,
+                             len(item) if not eq else 0)
         var = variable_name(name, option)
         if var in out:
             raise InputError(f"{option}: {var} is given twice")

@@ -61,3 +61,20 @@ def test_repeatable_options_stay_repeatable(cli):
     assert cli("derive", "x**2*y", "--wrt", "x", "--wrt", "y").stdout == "2*x\n"
     assert cli("eval", "x*y", "--at", "x=2", "--at", "y=3").stdout == "6\n"
     assert cli("minimize", "x*x+y*y", "--x0", "x=1", "--x0", "y=1", "--quiet").exit_code == 0
+
+
+@pytest.mark.parametrize("value", ["1,", "1,,2", ",1"])
+def test_empty_start_values_are_refused(cli, value):
+    r = cli("minimize", "x*y", f"--x0={value}")
+    assert r.exit_code == 2 and "an empty value" in r.stderr
+
+
+@pytest.mark.parametrize("item", ["=", "x=", "=1"])
+def test_at_needs_a_name_and_a_value(cli, item):
+    r = cli("eval", "x", "--at", item)
+    assert r.exit_code == 2 and "takes VAR=VALUE" in r.stderr
+
+
+def test_a_long_unknown_method_is_answered_at_once(cli):
+    r = cli("minimize", "x**2", "--x0", "1", "--method", "q" * 100_000)
+    assert r.exit_code == 2 and "unknown method" in r.stderr and len(r.stderr) < 400

@@ -75,7 +75,12 @@ def _split_top(text: str) -> list[str]:
         else:
             cur.append(ch)
     parts.append("".join(cur))
-    return [p for p in (s.strip() for s in parts) if p] or [text]
+    parts = [p.strip() for p in parts]
+    if len(parts) > 1 and not all(parts):
+        raise InputError(f"--x0: an empty value in the list '{text}'", text,
+                         max(0, text.find(",,") + 1 if ",," in text else
+                             (0 if text.strip().startswith(",") else len(text.rstrip()) - 1)))
+    return parts if parts != [""] else [text]
 
 
 def fixed_values(items: Sequence[str]) -> dict[str, tuple[str, Node]]:

@@ -93,7 +93,9 @@ def get(name: str) -> Method:
 
         from ..errors import InputError
 
-        close = difflib.get_close_matches(name.lower(), list(METHODS), n=1, cutoff=0.5)
+        # (a long value is no typo of a short name: no search through it)
+        close = difflib.get_close_matches(name.lower(), list(METHODS), n=1, cutoff=0.5) \
+            if len(name) <= 40 else []
         shown = name if len(name) <= 30 else name[:29] + "…"
         hint = f"did you mean '{close[0]}'?" if close else f"one of {', '.join(METHODS)}"
         raise InputError(f"unknown method '{shown}'", hint=hint)
