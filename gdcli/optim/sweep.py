@@ -1,0 +1,583 @@
+"""Many learning rates at once: the sweep engine, vectorised over the rates with numpy.
+
+One loop is generated per problem (:func:`sweep_source`), in the way loopgen.py writes the
+float loop: the gradient comes from the same Emitter, with the function registry's numpy
+evaluators bound to its names, and the method's lines come from the registry through
+``loopgen.expand``. Every name holds an array with one entry per rate, so a step of all the
+rates costs a few dozen numpy operations, not a Python loop per rate.
+
+Each rate follows the stopping rules of ``minimize`` (engine.py) as its quiet run would:
+the gradient test, the fixed point, --xtol's consecutive shrinking steps, divergence (a
+math error, a non-finite value, running away beyond 1e6·max(1, |x0|) with f above f(x0))
+and the iteration limit. The hot path tests only a superset of them (three comparisons);
+where it fires, the exact tests run as masks, and whatever needs f at a single point (an
+escape from the box, the state at the limit) is judged per rate in Python floats, exactly
+as the engine judges it. A rate that stops is taken out of the arrays (its row freezes);
+the run ends when every rate has stopped. Converged rates are then checked by
+diagnosis.py like any run (a plateau or a stall is not convergence).
+
+Python's float operations raise where numpy's return inf or nan (``x**2`` overflowing,
+``log(0)``, ``1/0``). A non-finite value that reaches the gradient stops the rate either
+way; one that a later function absorbs (``sigmoid(x**3)`` at x = 1e110 is 1 in numpy)
+would not, so the values that could raise in such places are tested (``bad``): only where
+an absorbing operation consumes them, so that ordinary gradients pay nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InputError
+from ..expr import functions as fn
+from ..expr.codegen import Emitter, build, local_names
+from ..expr.nodes import Call, Const, Div, Node, Num, Pow
+from .engine import RUNAWAY, WINDOW
+from .loopgen import expand, restricted, schedule_line
+from .methods import METHODS
+from .records import Settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .problem import Problem
+
+#: At most this many rates in one sweep: every rate's state is held in memory at once
+#: (about 40 float64 arrays of COUNT entries for two variables), and a million rates would
+#: be more than any table or plot can show.
+MAX_RATES = 100_000
+#: The loop returns to Python at least this often (a progress bar, Ctrl-C).
+CHUNK = 256
+#: A rate oscillates when its steps reversed direction (s_k·s_{k-1} < 0) this many times.
+REVERSALS = 2
+#: How a rate stopped -> its status, where no diagnosis is needed.
+DIVERGED = ("error", "nonfinite", "step", "runaway", "unbounded")
+#: Stop codes of the generated loop (0: the rate goes on).
+_CODES = {1: "error", 2: "gradient", 3: "fixed", 4: "xtol"}
+
+
+# --- the generated loop ---
+def _closure(roots: Sequence[Node]) -> set[Node]:
+    seen: set[Node] = set()
+    stack = list(roots)
+    while stack:
+        n = stack.pop()
+        if n not in seen:
+            seen.add(n)
+            stack.extend(n.args)
+    return seen
+
+
+def _guarded(roots: Sequence[Node]) -> tuple[set[Node], set[Node]]:
+    """The nodes to test: (values that could raise in Python — a power or a function —
+    found under an absorbing operation, denominators of divisions found there). A
+    non-finite value anywhere else reaches the gradient or f, which are tested anyway."""
+    raising: set[Node] = set()
+    dens: set[Node] = set()
+
+    def mark(top: Node) -> None:
+        for m in _closure([top]):
+            if not m.free:
+                continue  # a constant: the same value at every rate, never raising here
+            if type(m) in (Pow, Call):
+                raising.add(m)
+            elif type(m) is Div and type(m.args[1]) not in (Num, Const):
+                dens.add(m.args[1])
+
+    for n in _closure(roots):
+        t = type(n)
+        if t is Call:
+            for a in n.args:  # exp(-inf) = 0, sigmoid(inf) = 1, relu(-inf) = 0 …
+                mark(a)
+        elif t is Div:
+            mark(n.args[1])  # x/inf = 0
+        elif t is Pow:
+            e = n.args[1]
+            if not (type(e) is Num and (e.value == 0.5 or (e.value.denominator == 1
+                                                           and e.value > 0))):
+                mark(n.args[0])  # inf**-2 = 0
+                mark(e)
+    return raising, dens
+
+
+#: Integer powers that numpy computes by its own fast path (a square, a reciprocal) for a
+#: scalar exponent, where Python's float ``**`` calls libm's pow.
+_FAST_POWERS = (2, -1)
+
+
+class _VecEmitter(Emitter):
+    """The float loop's Emitter, naming the values :func:`_guarded` picks and testing them
+    as they are computed: ``badg`` for values the gradient uses, ``badf`` for f's own."""
+
+    def __init__(self, names: dict[str, str], roots: Sequence[Node],
+                 grad_roots: Sequence[Node]) -> None:
+        super().__init__(names, roots)
+        self.raising, self.dens = _guarded(roots)
+        self.in_g = _closure(grad_roots)
+        self.used: set[str] = set()
+
+    def _code(self, n: Node) -> str:
+        if type(n) is Pow and type(n.args[1]) is Num and n.args[1].value in _FAST_POWERS:
+            # numpy squares (and inverts) exactly where Python's float ** calls libm's pow,
+            # which is 1 ulp off now and then: _ipow calls pow too, so the rates agree
+            # with minimize to the last bit (chaotic runs would amplify the difference)
+            return f"_ipow({self.expr(n.args[0])}, {int(n.args[1].value)})"
+        return super()._code(n)
+
+    def expr(self, n: Node) -> str:
+        got = self.temps.get(n)
+        if got is not None:
+            return got
+        code = self._code(n)
+        if n not in self.shared and n not in self.raising and n not in self.dens:
+            return code
+        name = f"t{len(self.temps)}"
+        self.lines.append(f"{name} = {code}")
+        self.temps[n] = name
+        bad = "badg" if n in self.in_g else "badf"
+        if n in self.raising:
+            self.lines.append(f"{bad} = {bad} | ~_isfin({name})")
+            self.used.add(bad)
+        if n in self.dens:  # Python raises ZeroDivisionError; numpy gives inf or nan
+            self.lines.append(f"{bad} = {bad} | ({name} == 0.0)")
+            self.used.add(bad)
+        return name
+
+
+def sweep_source(problem: Problem, st: Settings, with_f: bool) -> str:
+    """Python source of the vectorised loop for ``problem`` under ``st`` (``with_f``: f is
+    computed each step and, for the rates that watch it, must stay finite).
+
+    ``_sweep(k0, stop_k, *state, *per_rate, *constants)`` runs steps k0 … stop_k − 1 and
+    returns ``(k, codes, (x_k, reversals), state)``: at the first step where some rate
+    stops or leaves the box, its stop codes (0: goes on; 1 error, 2 gradient, 3 fixed,
+    4 xtol; 5 left the box, judged by the caller), x_k and the reversals before the step,
+    and the state after the step; else ``(stop_k, None, …, state)``. The state is x, the
+    method's arrays, calm, the last |step|², whether it was small, 1 + |x|², the last step
+    and the count of reversals."""
+    method = METHODS[st.method]
+    n = problem.dim
+    names = local_names(problem.variables)
+    em = _VecEmitter(names, [*problem.grad_nodes, *([problem.node] if with_f else [])],
+                     problem.grad_nodes)
+    g_lines = [f"g{i} = {em.expr(g)}" for i, g in enumerate(problem.grad_nodes)]
+    f_line = [f"fx = {em.expr(problem.node)}"] if with_f else []
+    v = [f"v{i}" for i in range(n)]
+    g = [f"g{i}" for i in range(n)]
+    s = [f"s{i}" for i in range(n)]
+    nx = [f"n{i}" for i in range(n)]
+    u = [f"u{i}" for i in range(n)]
+    sts = [f"a_{name}{i}" for name in method.state for i in range(n)]
+
+    def squares(xs: list[str]) -> str:
+        return " + ".join(f"{x}*{x}" for x in xs)
+
+    def dot(a: list[str], b: list[str]) -> str:
+        return " + ".join(f"{x} * {y}" for x, y in zip(a, b, strict=True))
+
+    step: list[str] = []
+    sched = schedule_line(st)
+    lr_name = "lr"
+    if sched is not None:
+        step.append(sched)
+        lr_name = "lrk"
+    shared = {"lr": lr_name, "t": "it"}
+    if any("{t}" in line for line in (*method.scalar, *method.update)):
+        step.append("it = k + 1")
+    step += [expand(line, method, None, shared) for line in method.scalar]
+    for i in range(n):
+        step += [expand(line, method, i, shared) for line in method.update]
+    bad = sorted(em.used)
+    err = [*(["badg"] if "badg" in bad else [])]
+    hit = ["(gn2 <= gtol2)", "sm", "~(vn < xrun2)"]
+    if with_f:
+        finite = " & ".join(f"_isfin({x})" for x in ["fx", *g])
+        watched = " | ".join([*(["badf"] if "badf" in bad else []), f"~({finite})"])
+        err.append(f"(watch & ({watched}))")
+        hit.append(f"~_isfin(fx){' | badf' if 'badf' in bad else ''}")
+    hit += [b for b in bad if b == "badg"]
+    state_new = [*nx, *sts, "calm", "ss2", "sm", "vn", *s, f"rev + (({dot(s, u)}) < 0.0)"]
+    state_old = [*v, *sts, "calm", "ps2", "psm", "vv", *u, "rev"]
+    body = [
+        *([sched] if sched is not None else []),
+        *(f"{b} = False" for b in bad),
+        *em.lines, *g_lines, *f_line,
+        f"gn2 = {squares(g)}",
+        *step[1 if sched is not None else 0:],
+        f"ss2 = {squares(s)}",
+        *(f"{a} = {b} - {c}" for a, b, c in zip(nx, v, s, strict=True)),
+        f"vn = 1.0 + {squares(nx)}",
+        # the exact tests only where this superset of them fires (|x_i| >= xrun implies
+        # 1 + |x|² >= xrun², and a non-finite step makes it nan)
+        "sm = ss2 <= small2 * vv",
+        f"hit = {' | '.join(hit)}",
+        "if hit.any():",
+        # --xtol: consecutive small steps shrinking by r put the limit |step|/(1 - r) away
+        "    r = 1.0 - _sqrt(ss2 / ps2)",
+        "    tight = sm & psm & (ss2 < ps2) & (ss2 <= xtol2 * vv * r * r)",
+        "    calm = _where(tight, calm + 1, 0)",
+        "    code = _where(~(vn < xrun2), 5, 0)",
+        "    code = _where(tight & (calm >= patience), 4, code)",
+        f"    code = _where(sm & {' & '.join(f'({a} == {b})' for a, b in zip(nx, v, strict=True))}"
+        ", 3, code)",
+        "    code = _where(gn2 <= gtol2, 2, code)",
+        *([f"    code = _where({' | '.join(err)}, 1, code)"] if err else []),
+        "    if code.any():",
+        f"        return k, code, ({', '.join(v)}, rev), ({', '.join(state_new)},)",
+        f"rev = rev + (({dot(s, u)}) < 0.0)",
+        *(f"{a} = {b}" for a, b in zip(u, s, strict=True)),
+        *(f"{a} = {b}" for a, b in zip(v, nx, strict=True)),
+        "ps2 = ss2",
+        "psm = sm",
+        "vv = vn",
+    ]
+    hypers = "".join(f", h_{h.name}" for h in method.hypers)
+    sched_args = ", gamma, step_size, lr_min, t_max" if sched is not None else ""
+    text = "\n".join(body)
+    helpers = sorted({h for h in ("_sqrt", "_isfin", "_where", "_cos", "_PI", "_pow", "_INF",
+                                  "_ipow")
+                      if h in text} | {f"_f_{c}" for c in fn.FUNCTIONS if f"_f_{c}(" in text})
+    defaults = "".join(f", {h}={h}" for h in helpers)
+    lines = [
+        f"def _sweep(k0, stop_k, {', '.join(state_old)}, lr, xrun2, watch, gtol2, xtol2, "
+        f"small2, patience{hypers}{sched_args}{defaults}):",
+        "    for k in range(k0, stop_k):",
+        *(f"        {line}" for line in body),
+        f"    return stop_k, None, ({', '.join(v)}, rev), ({', '.join(state_old)},)",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def compile_sweep(problem: Problem, st: Settings, with_f: bool) -> Callable[..., Any]:
+    """The compiled loop, its names bound to numpy: the registry's numpy evaluators for
+    the functions, np.sqrt for the methods' ``_sqrt``."""
+    import numpy as np
+
+    extra: dict[str, Any] = {f"_f_{name}": row.vec for name, row in fn.FUNCTIONS.items()}
+    extra.update(_sqrt=np.sqrt, _pow=np.power, _isfin=np.isfinite, _where=np.where,
+                 _cos=math.cos, _PI=math.pi, _ipow=_libm_power())
+    return build(sweep_source(problem, st, with_f), "_sweep", extra)
+
+
+def _libm_power() -> Callable[[Any, int], Any]:
+    """x**e computed as Python computes a float power, by libm's pow: numpy takes that
+    path only for an exponent that is an array (a scalar 2 is squared instead)."""
+    import numpy as np
+
+    exps: dict[tuple[int, int], Any] = {}
+
+    def ipow(x: Any, e: int) -> Any:
+        if type(x) is not np.ndarray:
+            return x**e  # a constant: a Python float, as in the float loop
+        key = (e, x.shape[0])
+        ex = exps.get(key)
+        if ex is None:
+            ex = exps[key] = np.full(x.shape, float(e))
+        return np.power(x, ex)
+
+    return ipow
+
+
+# --- running ---
+@dataclass(frozen=True)
+class Sweep:
+    """One row per rate, in the order of ``rates`` (ascending)."""
+
+    rates: tuple[float, ...]
+    status: tuple[str, ...]  # converged, diverged or max_iter (SPEC §4)
+    how: tuple[str, ...]  # how the rate stopped: gradient, xtol, fixed, max_iter, error …
+    iterations: tuple[int, ...]
+    x: tuple[tuple[float, ...], ...]
+    f: tuple[float | None, ...]  # the user's f at x (None where it is not a number)
+    grad_norm: tuple[float | None, ...]  # |∇f| at x
+    reversals: tuple[int, ...]  # steps that reversed the previous one's direction
+
+    def oscillates(self, i: int) -> bool:
+        return self.reversals[i] >= REVERSALS
+
+
+def run_sweep(
+    problem: Problem,
+    x0: Sequence[float],
+    st: Settings,
+    rates: Sequence[float],
+    tick: Callable[[int], None] | None = None,
+) -> Sweep:
+    """Run ``problem`` from ``x0`` under ``st`` at every learning rate in ``rates`` at once
+    (``st.lr`` is not used); ``tick(k)`` is called between chunks (a progress bar)."""
+    import numpy as np
+
+    method = METHODS[st.method]
+    if method.hessian or st.line_search:
+        raise InputError(_NO_SWEEP.format(what="newton" if method.hessian else "--line-search"))
+    x0 = tuple(map(float, x0))
+    n = problem.dim
+    count = len(rates)
+    f0 = problem.f(*x0)
+    xrun0 = RUNAWAY * max(1.0, *(abs(v) for v in x0))
+    record_from = max(0, st.max_iter - WINDOW)
+    always = restricted(problem.node)
+    xtol2 = st.xtol**2 if method.xtol and st.schedule == "constant" else 0.0
+    consts = (st.gtol**2, xtol2, max(xtol2, 16 * 2.0**-104), st.patience,
+              *(st.hyper(h.name) for h in method.hypers), *_schedule_args(st))
+    loops: dict[bool, Any] = {}
+
+    def loop(with_f: bool) -> Any:
+        if with_f not in loops:
+            loops[with_f] = compile_sweep(problem, st, with_f)
+        return loops[with_f]
+
+    # the rates still running: their index in ``rates``, and per-rate arrays
+    idx = np.arange(count)
+    lr = np.asarray(rates, dtype=float)
+    xrun = np.full(count, xrun0)
+    falling = np.zeros(count, dtype=bool)
+    zeros = np.zeros(count)
+    vv0 = 1.0
+    for c in x0:
+        vv0 += c * c  # 1 + |x0|², summed in the order the generated loop sums
+    state: list[Any] = [*(np.full(count, c) for c in x0),
+                        *(zeros for _ in range(len(method.state) * n)),
+                        np.zeros(count, dtype=np.int64), zeros, np.zeros(count, dtype=bool),
+                        np.full(count, vv0), *(zeros for _ in range(n)),
+                        np.zeros(count, dtype=np.int64)]
+    out_how = [""] * count
+    out_k = [0] * count
+    out_x: list[tuple[float, ...]] = [()] * count
+    out_rev = [0] * count
+
+    def stop(j: int, how: str, k: int, xs: tuple[float, ...], rev: int) -> None:
+        i = int(idx[j])
+        out_how[i], out_k[i], out_x[i], out_rev[i] = how, k, xs, rev
+
+    k = 0
+    with np.errstate(all="ignore"):
+        while len(idx) and k < st.max_iter:
+            if tick is not None:
+                tick(k)
+            watch_all = always or k >= record_from
+            with_f = watch_all or bool(falling.any())
+            stop_k = min(st.max_iter, k + CHUNK, record_from if k < record_from else st.max_iter)
+            watch = True if watch_all else falling
+            k, codes, old, new = loop(with_f)(k, stop_k, *state, lr, xrun * xrun, watch,
+                                              *consts)
+            if codes is None:
+                state = list(new)
+                continue
+            keep = codes == 0
+            rev_old, rev_new = old[n], new[-1]
+            for j in np.flatnonzero(codes).tolist():
+                code = int(codes[j])
+                before = tuple(float(a[j]) for a in old[:n])
+                if code != 5:
+                    stop(j, _CODES[code], k, before, int(rev_old[j]))
+                    continue
+                after = tuple(float(a[j]) for a in new[:n])
+                ended = _escape(problem, before, after, k, float(xrun[j]), f0,
+                                bool(falling[j]))
+                if ended is None:
+                    keep[j] = True  # inside the box after all: an ordinary step
+                elif ended == "falling":
+                    keep[j] = True  # far out but f still below f(x0): a distant minimum
+                    xrun[j] *= 1e3
+                    falling[j] = True
+                else:
+                    how, kk, xs = ended
+                    stop(j, how, kk, xs, int(rev_new[j]))
+            state = [a[keep] if isinstance(a, np.ndarray) else a for a in new]
+            idx, lr, xrun, falling = idx[keep], lr[keep], xrun[keep], falling[keep]
+            k += 1
+        if tick is not None:
+            tick(k)
+    revs = state[-1]
+    for j in range(len(idx)):
+        xs = tuple(float(a[j]) for a in state[:n])
+        stop(j, _last_state(problem, xs, st), st.max_iter, xs, int(revs[j]))
+    return _finish(problem, x0, f0, st, tuple(map(float, rates)), out_how, out_k, out_x,
+                   out_rev)
+
+
+_NO_SWEEP = ("sweep does not run {what}: its steps need a Hessian solve or a line search per "
+             "rate, which the vectorised sweep does not do; run gdcli minimize at a few rates, "
+             "or gdcli compare")
+
+
+def _schedule_args(st: Settings) -> tuple[Any, ...]:
+    if schedule_line(st) is None:
+        return ()
+    return (st.gamma if st.gamma is not None else 0.0, st.step_size or 1, st.lr_min,
+            float(st.max_iter))
+
+
+def _safe(func: Callable[..., Any], xs: Sequence[float]) -> Any:
+    try:
+        return func(*xs)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return None
+
+
+def _finite(values: Any) -> bool:
+    return values is not None and all(map(math.isfinite, values))
+
+
+def _escape(
+    problem: Problem, before: tuple[float, ...], after: tuple[float, ...], k: int, xrun: float,
+    f0: float, falling: bool,
+) -> tuple[str, int, tuple[float, ...]] | str | None:
+    """A step from x_k (``before``) to ``after`` that may have left the box ±xrun, judged
+    as engine._drive judges it: None (it did not), "falling" (far out, f below f(x0): go
+    on with a larger box), or how the rate ended, at which iteration and point."""
+    if not all(map(math.isfinite, after)):
+        if _finite(_safe(problem.grad, before)):
+            return "step", k + 1, before  # a finite gradient times lr overflowed
+        return "nonfinite", k, before
+    if all(-xrun < c < xrun for c in after):
+        return None
+    fx = _safe(problem.f, after)
+    if fx is None or not math.isfinite(fx):
+        fb = _safe(problem.f, before)
+        if fb is not None and math.isfinite(fb) and _finite(_safe(problem.grad, before)):
+            return "nonfinite", k, before
+        return "nonfinite", k + 1, after
+    if fx <= f0:
+        return "falling"
+    return "runaway", k + 1, after
+
+
+def _last_state(problem: Problem, xs: tuple[float, ...], st: Settings) -> str:
+    """How a rate that reached the iteration limit stands (engine._last_state)."""
+    fx, grad = _safe(problem.f, xs), _safe(problem.grad, xs)
+    if fx is None or grad is None:
+        return "error"
+    if not (math.isfinite(fx) and _finite(grad)):
+        return "nonfinite"
+    return "gradient" if math.fsum(g * g for g in grad) <= st.gtol**2 else "max_iter"
+
+
+def _finish(
+    problem: Problem, x0: tuple[float, ...], f0: float, st: Settings, rates: tuple[float, ...],
+    how: list[str], iterations: list[int], xs: list[tuple[float, ...]], revs: list[int],
+) -> Sweep:
+    """Statuses, f and |∇f| per rate. A rate stopped by a convergence test is judged by
+    diagnosis.py, as a run of minimize is; points that agree to 9 significant digits (the
+    same minimum reached at many rates) share one judgement, except a fixed point, which
+    is judged at its own exact position (whether the gradient changes sign there is a
+    matter of ulps)."""
+    from .diagnosis import outcome
+
+    judged: dict[tuple[Any, ...], str] = {}
+    status, fs, gns = [], [], []
+    for h, k, x in zip(how, iterations, xs, strict=True):
+        fx, grad = _safe(problem.f, x), _safe(problem.grad, x)
+        fs.append(problem.sign * fx if fx is not None and math.isfinite(fx) else None)
+        gns.append(math.hypot(*grad) if _finite(grad) else None)
+        if h in DIVERGED:
+            status.append("diverged")
+        elif h == "max_iter":
+            status.append("max_iter")
+        else:
+            key = (h, x) if h == "fixed" else (h, *(float(f"{c:.9g}") for c in x))
+            if key not in judged:
+                judged[key] = outcome(problem, h, k, x, x0, f0, st, []).status
+            status.append(judged[key])
+    return Sweep(rates, tuple(status), tuple(how), tuple(iterations), tuple(xs), tuple(fs),
+                 tuple(gns), tuple(revs))
+
+
+# --- what the rows say ---
+@dataclass(frozen=True)
+class Boundary:
+    """The smallest swept rate that oscillates (or diverges), and the swept rate below it
+    (None: the first rate of the sweep already does)."""
+
+    lr: float
+    after: float | None
+
+
+def fastest(sw: Sweep) -> int | None:
+    """The index of the rate that converged in the fewest iterations; among equals, the
+    one that ended with the smallest gradient (the one converging fastest in the end)."""
+    best: tuple[int, float, int] | None = None
+    for i, st in enumerate(sw.status):
+        if st != "converged":
+            continue
+        key = (sw.iterations[i], sw.grad_norm[i] if sw.grad_norm[i] is not None else math.inf, i)
+        if best is None or key < best:
+            best = key
+    return None if best is None else best[2]
+
+
+def boundaries(sw: Sweep) -> dict[str, Boundary | None]:
+    """Where, going up the rates, the iterates first oscillate (reverse direction
+    repeatedly, converging or not) and where a rate first diverges."""
+    out: dict[str, Boundary | None] = {"oscillation": None, "divergence": None}
+    for name, test in (("oscillation", sw.oscillates),
+                       ("divergence", lambda i: sw.status[i] == "diverged")):
+        for i in range(len(sw.rates)):
+            if test(i):
+                out[name] = Boundary(sw.rates[i], sw.rates[i - 1] if i else None)
+                break
+    return out
+
+
+@dataclass(frozen=True)
+class Theory:
+    """Rates that linear theory predicts for a quadratic (a constant Hessian H): ``fastest``
+    (the best asymptotic rate), ``oscillation`` (above it the stiffest direction overshoots:
+    the iterates reverse) and ``limit`` (above it they diverge), each with its formula;
+    None where the theory gives no such rate."""
+
+    curvature: tuple[float, ...]  # eigenvalues of H, ascending (f'' for one variable)
+    fastest: float | None
+    oscillation: float | None
+    limit: float | None
+    formulas: dict[str, str]
+
+
+def theory(problem: Problem, x0: Sequence[float], st: Settings) -> Theory | None:
+    """The theory for gd, momentum and nesterov at a constant learning rate on a quadratic
+    whose Hessian has a positive eigenvalue; None otherwise (adaptive methods scale each
+    step by past gradients: no rate of theirs follows from the curvature alone).
+
+    Per eigenvalue λ and h = lr·λ: gd multiplies the error by 1 − h (overshoots for h > 1,
+    diverges for h > 2; the best worst case over [λmin, λmax] is h = 2λ/(λmin + λmax)).
+    Heavy ball (momentum μ): z² − (1 + μ − h)z + μ = 0 is stable for h < 2(1 + μ) and has
+    complex roots (oscillates) for h > (1 − √μ)²; every h in [(1 − √μ)², (1 + √μ)²] gives
+    the same rate √μ, so there is no single fastest rate. Nesterov (torch's form):
+    z² − (1 + μ)(1 − h)z + μ(1 − h) = 0 is stable for h < 2(1 + μ)/(1 + 2μ), oscillates for
+    h > ((1 − μ)/(1 + μ))², and both roots are 0 at h = 1 (one variable: exact in two
+    steps)."""
+    from .analysis import hessian_eigenvalues
+
+    method = METHODS[st.method]
+    if st.schedule != "constant" or method.adaptive or method.name not in _THEORY:
+        return None
+    if not all(type(h) is Num for row in problem.hessian_nodes for h in row):
+        return None
+    eig = hessian_eigenvalues(problem, x0)
+    if not eig or not eig[-1] > 0:
+        return None
+    lo, hi = eig[0], eig[-1]
+    one = problem.dim == 1
+    lam = "f''" if one else "λmax"
+    mu = dict(st.hypers).get("momentum", 0.0)
+    if method.name == "gd":
+        fast, fast_text = ((1 / hi, f"1/{lam}") if one else
+                           (2 / (lo + hi), "2/(λmin + λmax)")) if lo > 0 else (None, "")
+        values = (fast, 1 / hi, 2 / hi)
+        texts = (fast_text, f"1/{lam}", f"2/{lam}")
+    elif method.name == "momentum":
+        values = (None, (1 - math.sqrt(mu)) ** 2 / hi, 2 * (1 + mu) / hi)
+        texts = ("", f"(1 - √μ)²/{lam}", f"2(1 + μ)/{lam}")
+    else:
+        values = (1 / hi if one else None, ((1 - mu) / (1 + mu)) ** 2 / hi,
+                  2 * (1 + mu) / ((1 + 2 * mu) * hi))
+        texts = (f"1/{lam}" if one else "", f"((1 - μ)/(1 + μ))²/{lam}",
+                 f"2(1 + μ)/((1 + 2μ)·{lam})")
+    formulas = {k: t for k, t, val in zip(("fastest", "oscillation", "limit"), texts, values,
+                                          strict=True) if val is not None}
+    return Theory(tuple(eig), *values, formulas)
+
+
+#: The methods with a linear theory of their learning rate (see :func:`theory`).
+_THEORY = ("gd", "momentum", "nesterov")
