@@ -469,11 +469,18 @@ def compare(
 ) -> int:
     """Run EXPR under several methods side by side.
 
-    One row per method: status, iterations, evaluations of f, its gradient and Hessian,
-    final point, f and distance travelled.
+    One row per method: status, iterations, evaluations of f, its gradient
+    and Hessian, final point, f and distance travelled.
 
-    An option given outside --methods applies to every listed method that uses it.
-    Exit codes: 0 the comparison ran (each run's status is in the output), 2 bad input.
+    Each item of --methods is METHOD[:KEY=VALUE]…, KEY one of lr, the
+    method's hyperparameters (gdcli methods), tol, xtol, max_iter, schedule,
+    gamma, step_size, lr_min, line_search=true|false. An option given
+    outside --methods applies to every listed method that uses it. The best
+    run (fewest iterations to a minimum) is marked ★.
+
+    Exit codes: 0 the comparison ran (each run's status is in the output),
+    2 bad input, 130 interrupted (Ctrl-C ends the current run; what ran is
+    printed).
     """
     from .commands import compare as cmd_compare
 
