@@ -117,12 +117,17 @@ class _VecEmitter(Emitter):
         self.used: set[str] = set()
 
     def _code(self, n: Node) -> str:
-        if type(n) is Pow and type(n.args[1]) is Num and n.args[1].value in _FAST_POWERS:
-            # numpy squares (and inverts) exactly where Python's float ** calls libm's pow,
-            # which is 1 ulp off now and then: _ipow calls pow too, so the rates agree
-            # with minimize to the last bit (chaotic runs would amplify the difference)
-            return f"_ipow({self.expr(n.args[0])}, {int(n.args[1].value)})"
-        return super()._code(n)
+        code = super()._code(n)
+        if type(n) is Pow:
+            for e in _FAST_POWERS:
+                tail = f" ** {e})"
+                if code.endswith(tail):
+                    # numpy squares (and inverts) exactly where Python's float ** calls
+                    # libm's pow, which is 1 ulp off now and then: _ipow calls pow too, so
+                    # the rates agree with minimize to the last bit (a chaotic run would
+                    # amplify the difference)
+                    return f"_ipow({code[1:-len(tail)]}, {e})"
+        return code
 
     def expr(self, n: Node) -> str:
         got = self.temps.get(n)
@@ -188,30 +193,38 @@ def sweep_source(problem: Problem, st: Settings, with_f: bool) -> str:
     for i in range(n):
         step += [expand(line, method, i, shared) for line in method.update]
     bad = sorted(em.used)
-    err = [*(["badg"] if "badg" in bad else [])]
-    hit = ["(gn2 <= gtol2)", "sm", "~(vn < xrun2)"]
+    # plain gd: |s|² = lr²·|g|², so the gradient test folds into the step's (glim is
+    # lr²·tol² and a little more: rounding never hides a rate that passes it)
+    plain = method.name == "gd" and sched is None
+    gn2 = f"gn2 = {squares(g)}"
+    ok = (["(ss2 > _max(glim, small2 * vv))"] if plain else
+          ["(gn2 > gtol2)", "(ss2 > small2 * vv)"])
+    ok.append("(vn < xrun2)")
+    err = ["badg"] if "badg" in bad else []
     if with_f:
         finite = " & ".join(f"_isfin({x})" for x in ["fx", *g])
         watched = " | ".join([*(["badf"] if "badf" in bad else []), f"~({finite})"])
         err.append(f"(watch & ({watched}))")
-        hit.append(f"~_isfin(fx){' | badf' if 'badf' in bad else ''}")
-    hit += [b for b in bad if b == "badg"]
+        ok.append("_isfin(fx)")
+    ok += [f"~{b}" for b in bad]
     state_new = [*nx, *sts, "calm", "ss2", "sm", "vn", *s, f"rev + (({dot(s, u)}) < 0.0)"]
     state_old = [*v, *sts, "calm", "ps2", "psm", "vv", *u, "rev"]
     body = [
         *([sched] if sched is not None else []),
         *(f"{b} = False" for b in bad),
         *em.lines, *g_lines, *f_line,
-        f"gn2 = {squares(g)}",
+        *([] if plain else [gn2]),
         *step[1 if sched is not None else 0:],
         f"ss2 = {squares(s)}",
         *(f"{a} = {b} - {c}" for a, b, c in zip(nx, v, s, strict=True)),
         f"vn = 1.0 + {squares(nx)}",
-        # the exact tests only where this superset of them fires (|x_i| >= xrun implies
-        # 1 + |x|² >= xrun², and a non-finite step makes it nan)
-        "sm = ss2 <= small2 * vv",
-        f"hit = {' | '.join(hit)}",
-        "if hit.any():",
+        # the hot path tests a superset of the stopping rules (|x_i| >= xrun implies
+        # 1 + |x|² >= xrun², and a non-finite step makes the tests fail); the exact tests
+        # run only where it fires
+        f"ok = {' & '.join(ok)}",
+        "if _nz(ok) != m:",
+        *([f"    {gn2}"] if plain else []),
+        "    sm = ss2 <= small2 * vv",
         # --xtol: consecutive small steps shrinking by r put the limit |step|/(1 - r) away
         "    r = 1.0 - _sqrt(ss2 / ps2)",
         "    tight = sm & psm & (ss2 < ps2) & (ss2 <= xtol2 * vv * r * r)",
@@ -222,25 +235,28 @@ def sweep_source(problem: Problem, st: Settings, with_f: bool) -> str:
         ", 3, code)",
         "    code = _where(gn2 <= gtol2, 2, code)",
         *([f"    code = _where({' | '.join(err)}, 1, code)"] if err else []),
-        "    if code.any():",
+        "    if _nz(code):",
         f"        return k, code, ({', '.join(v)}, rev), ({', '.join(state_new)},)",
+        "    psm = sm",
+        "else:",
+        "    psm = False  # no step was small",
         f"rev = rev + (({dot(s, u)}) < 0.0)",
         *(f"{a} = {b}" for a, b in zip(u, s, strict=True)),
         *(f"{a} = {b}" for a, b in zip(v, nx, strict=True)),
         "ps2 = ss2",
-        "psm = sm",
         "vv = vn",
     ]
     hypers = "".join(f", h_{h.name}" for h in method.hypers)
     sched_args = ", gamma, step_size, lr_min, t_max" if sched is not None else ""
     text = "\n".join(body)
     helpers = sorted({h for h in ("_sqrt", "_isfin", "_where", "_cos", "_PI", "_pow", "_INF",
-                                  "_ipow")
+                                  "_ipow", "_nz", "_max")
                       if h in text} | {f"_f_{c}" for c in fn.FUNCTIONS if f"_f_{c}(" in text})
     defaults = "".join(f", {h}={h}" for h in helpers)
     lines = [
-        f"def _sweep(k0, stop_k, {', '.join(state_old)}, lr, xrun2, watch, gtol2, xtol2, "
-        f"small2, patience{hypers}{sched_args}{defaults}):",
+        f"def _sweep(k0, stop_k, {', '.join(state_old)}, lr, xrun2, glim, watch, gtol2, "
+        f"xtol2, small2, patience{hypers}{sched_args}{defaults}):",
+        "    m = lr.shape[0]",
         "    for k in range(k0, stop_k):",
         *(f"        {line}" for line in body),
         f"    return stop_k, None, ({', '.join(v)}, rev), ({', '.join(state_old)},)",
@@ -255,7 +271,8 @@ def compile_sweep(problem: Problem, st: Settings, with_f: bool) -> Callable[...,
 
     extra: dict[str, Any] = {f"_f_{name}": row.vec for name, row in fn.FUNCTIONS.items()}
     extra.update(_sqrt=np.sqrt, _pow=np.power, _isfin=np.isfinite, _where=np.where,
-                 _cos=math.cos, _PI=math.pi, _ipow=_libm_power())
+                 _nz=np.count_nonzero, _max=np.maximum, _cos=math.cos, _PI=math.pi,
+                 _ipow=_libm_power())
     return build(sweep_source(problem, st, with_f), "_sweep", extra)
 
 
@@ -321,6 +338,8 @@ def run_sweep(
     consts = (st.gtol**2, xtol2, max(xtol2, 16 * 2.0**-104), st.patience,
               *(st.hyper(h.name) for h in method.hypers), *_schedule_args(st))
     loops: dict[bool, Any] = {}
+    # plain gd's gradient test on |s|² = lr²·|g|²: generous by 2⁻²⁰ for the roundings
+    glim_factor = st.gtol**2 * (1.0 + 2.0**-20)
 
     def loop(with_f: bool) -> Any:
         if with_f not in loops:
@@ -359,8 +378,8 @@ def run_sweep(
             with_f = watch_all or bool(falling.any())
             stop_k = min(st.max_iter, k + CHUNK, record_from if k < record_from else st.max_iter)
             watch = True if watch_all else falling
-            k, codes, old, new = loop(with_f)(k, stop_k, *state, lr, xrun * xrun, watch,
-                                              *consts)
+            k, codes, old, new = loop(with_f)(k, stop_k, *state, lr, xrun * xrun,
+                                              lr * lr * glim_factor, watch, *consts)
             if codes is None:
                 state = list(new)
                 continue
