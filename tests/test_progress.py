@@ -50,6 +50,9 @@ class Pty:
         deadline = time.monotonic() + timeout
         while pattern is None or not pattern.search(self.output):
             left = deadline - time.monotonic()
+            if left <= 0:  # a bar that keeps redrawing never lets select time out
+                self.proc.kill()
+                raise AssertionError(f"not done in {timeout} s: {self.output[-300:]!r}")
             ready, _, _ = select.select([self.master], [], [], max(0.0, left))
             if not ready:
                 self.proc.kill()

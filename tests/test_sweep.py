@@ -299,3 +299,32 @@ def test_a_rate_that_cannot_be_evaluated_is_null_in_json(cli):
 def test_rates_pass_through_numpy_unchanged():
     lrs = rates(*parse_rates("1e-5:1e-2:1000"), log=True)
     assert lrs == [float(v) for v in np.geomspace(1e-5, 1e-2, 1000)]
+
+
+# --- on a terminal: a progress bar, and Ctrl-C ---
+def test_progress_bar_then_ctrl_c_shows_the_rates_so_far():
+    import re
+    import signal
+    import sys
+
+    if sys.platform == "win32":  # pragma: no cover
+        pytest.skip("POSIX ptys")
+    from .test_progress import BAR, Pty
+
+    t = Pty("sweep", "x**2", "--x0", "1", "--lr", "1e-9:1:3", "--tol", "0", "--max-iter",
+            "100000000")
+    assert t.read_until(re.compile(rb"sweep gd, 3 rates.*?[1-9]\d*/100000000", re.S))
+    t.proc.send_signal(signal.SIGINT)
+    assert t.finish() == 130
+    text = t.output.decode(errors="replace")
+    assert BAR.search(t.output) and "Traceback" not in text
+    tail = text[text.index("gradient descent on f(x) = x**2"):]
+    assert "interrupted (Ctrl-C) at iteration" in tail and "2 rates still running" in tail
+    # lr 1e-9 crawls and lr = 1 bounces between ±1: both still running, shown as max_iter;
+    # lr ≈ 0.5 has converged
+    assert re.search(r"│\s+1 │ max_iter", tail) and "1 converged" in tail
+
+
+def test_no_bar_in_pipes():
+    r = run_gdcli(*WORKED, "--lr", "0.1:1.5:15")
+    assert r.returncode == 0 and b"\x1b" not in r.stdout + r.stderr and r.stderr == b""

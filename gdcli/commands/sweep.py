@@ -3,7 +3,8 @@
 ``--lr START:STOP:COUNT`` (``--log`` for logarithmic spacing) gives the rates; every rate
 runs under minimize's stopping rules in one vectorised run (optim/sweep.py), one row per
 rate; the renderers are in render/sweep.py. Exit 0 when the sweep ran (each rate's status
-is in the output), 2 on bad input.
+is in the output), 2 on bad input, 130 when Ctrl-C ended it (the rates still running are
+shown where they were).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 from ..errors import EXIT_OK, InputError
 from ..optim.problem import Problem
 from ..options import expression_arg, read_stdin_text
-from .minimize import EXIT_INTERRUPTED, fixed_values, start_point
+from .minimize import EXIT_INTERRUPTED, _interruptible, fixed_values, start_point
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..optim.records import Settings
@@ -119,8 +120,9 @@ def run(
     """Sweep EXPR over the learning rates of ``lr`` (START:STOP:COUNT); print one row per
     rate in ``fmt_name``. Returns the exit code."""
     from ..optim.setup import build_settings
-    from ..optim.sweep import boundaries, fastest, theory
-    from ..render.sweep import RENDERERS, Report
+    from ..optim.sweep import boundaries, fastest, run_sweep, theory
+    from ..render.progress import progress_bar, wanted
+    from ..render.sweep import RENDERERS, Report, interrupted_text
 
     text = _one_expression() if expr == "-" else expression_arg(expr)
     start_f, stop_f, count = parse_rates(lr)
@@ -135,27 +137,19 @@ def run(
     _supported(settings)
     problem.check_start(start)
     lrs = rates(start_f, stop_f, count, log)
-    try:
-        sw = _run(problem, start, settings, lrs, count, out, err)
-    except KeyboardInterrupt:
-        out.flush()
-        err.write("interrupted (Ctrl-C) before every rate had stopped: nothing to show\n")
-        return EXIT_INTERRUPTED
+    label = f"sweep {settings.method}, {count:,} rate{'' if count == 1 else 's'}"
+    with _interruptible() as stop, progress_bar(settings.max_iter, label, wanted(out, err),
+                                                err) as bar:
+        sw = run_sweep(problem, start, settings, lrs, bar, stop)
     report = Report(problem, settings, start, log, sw, fastest(sw), boundaries(sw),
                     theory(problem, start, settings))
     RENDERERS[fmt_name](report, out)
+    if "interrupted" in sw.how:
+        if fmt_name != "table":  # the table says so in its summary
+            out.flush()
+            err.write(f"{interrupted_text(sw)}\n")
+        return EXIT_INTERRUPTED
     return EXIT_OK
-
-
-def _run(problem: Problem, start: tuple[float, ...], settings: Settings, lrs: list[float],
-         count: int, out: TextIO, err: TextIO) -> object:
-    """The sweep, with a progress bar on a terminal when it lasts (render/progress.py)."""
-    from ..optim.sweep import run_sweep
-    from ..render.progress import progress_bar, wanted
-
-    label = f"sweep {settings.method}, {count:,} rate{'' if count == 1 else 's'}"
-    with progress_bar(settings.max_iter, label, wanted(out, err), err) as bar:
-        return run_sweep(problem, start, settings, lrs, bar)
 
 
 def _supported(st: Settings) -> None:

@@ -46,8 +46,9 @@ if TYPE_CHECKING:  # pragma: no cover
 #: (about 40 float64 arrays of COUNT entries for two variables), and a million rates would
 #: be more than any table or plot can show.
 MAX_RATES = 100_000
-#: The loop returns to Python at least this often (a progress bar, Ctrl-C).
-CHUNK = 256
+#: The loop returns to Python after at most this many rate-steps, and 256 steps (a progress
+#: bar, Ctrl-C): 256 steps of 1,000 rates, 2 steps of 100,000.
+CHUNK = 256_000
 #: A rate oscillates when its steps reversed direction (s_k·s_{k-1} < 0) this many times.
 REVERSALS = 2
 #: How a rate stopped -> its status, where no diagnosis is needed.
@@ -319,9 +320,12 @@ def run_sweep(
     st: Settings,
     rates: Sequence[float],
     tick: Callable[[int], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> Sweep:
     """Run ``problem`` from ``x0`` under ``st`` at every learning rate in ``rates`` at once
-    (``st.lr`` is not used); ``tick(k)`` is called between chunks (a progress bar)."""
+    (``st.lr`` is not used); ``tick(k)`` is called between chunks (a progress bar), and
+    when ``stop()`` answers True there the rates still running end where they are
+    ("interrupted")."""
     import numpy as np
 
     method = METHODS[st.method]
@@ -365,18 +369,23 @@ def run_sweep(
     out_x: list[tuple[float, ...]] = [()] * count
     out_rev = [0] * count
 
-    def stop(j: int, how: str, k: int, xs: tuple[float, ...], rev: int) -> None:
+    def record(j: int, how: str, k: int, xs: tuple[float, ...], rev: int) -> None:
         i = int(idx[j])
         out_how[i], out_k[i], out_x[i], out_rev[i] = how, k, xs, rev
 
     k = 0
     with np.errstate(all="ignore"):
+        interrupted = False
         while len(idx) and k < st.max_iter:
+            if stop is not None and stop():
+                interrupted = True
+                break
             if tick is not None:
                 tick(k)
             watch_all = always or k >= record_from
             with_f = watch_all or bool(falling.any())
-            stop_k = min(st.max_iter, k + CHUNK, record_from if k < record_from else st.max_iter)
+            chunk = max(1, min(256, CHUNK // len(idx)))
+            stop_k = min(st.max_iter, k + chunk, record_from if k < record_from else st.max_iter)
             watch = True if watch_all else falling
             k, codes, old, new = loop(with_f)(k, stop_k, *state, lr, xrun * xrun,
                                               lr * lr * glim_factor, watch, *consts)
@@ -389,7 +398,7 @@ def run_sweep(
                 code = int(codes[j])
                 before = tuple(float(a[j]) for a in old[:n])
                 if code != 5:
-                    stop(j, _CODES[code], k, before, int(rev_old[j]))
+                    record(j, _CODES[code], k, before, int(rev_old[j]))
                     continue
                 after = tuple(float(a[j]) for a in new[:n])
                 ended = _escape(problem, before, after, k, float(xrun[j]), f0,
@@ -402,7 +411,7 @@ def run_sweep(
                     falling[j] = True
                 else:
                     how, kk, xs = ended
-                    stop(j, how, kk, xs, int(rev_new[j]))
+                    record(j, how, kk, xs, int(rev_new[j]))
             state = [a[keep] if isinstance(a, np.ndarray) else a for a in new]
             idx, lr, xrun, falling = idx[keep], lr[keep], xrun[keep], falling[keep]
             k += 1
@@ -411,7 +420,10 @@ def run_sweep(
     revs = state[-1]
     for j in range(len(idx)):
         xs = tuple(float(a[j]) for a in state[:n])
-        stop(j, _last_state(problem, xs, st), st.max_iter, xs, int(revs[j]))
+        if interrupted:
+            record(j, "interrupted", k, xs, int(revs[j]))
+        else:
+            record(j, _last_state(problem, xs, st), st.max_iter, xs, int(revs[j]))
     return _finish(problem, x0, f0, st, tuple(map(float, rates)), out_how, out_k, out_x,
                    out_rev)
 
@@ -492,7 +504,7 @@ def _finish(
         gns.append(math.hypot(*grad) if _finite(grad) else None)
         if h in DIVERGED:
             status.append("diverged")
-        elif h == "max_iter":
+        elif h in ("max_iter", "interrupted"):
             status.append("max_iter")
         else:
             key = (h, x) if h == "fixed" else (h, *(float(f"{c:.9g}") for c in x))

@@ -234,6 +234,8 @@ def summary_lines(rep: Report) -> list[str]:
         ("diverged", "diverged"))]
     lines = [f"{n:,} rate{'s' if n != 1 else ''}: "
              + ", ".join(f"{c:,} {w}" for c, w in counts if c)]
+    if "interrupted" in sw.how:
+        lines.insert(0, interrupted_text(sw))
 
     def beside(key: str, words: str) -> str:
         if th is None or getattr(th, key) is None:
@@ -269,6 +271,15 @@ def summary_lines(rep: Report) -> list[str]:
                      f"{', of -f' if rep.problem.maximize else ''}): linear analysis at a "
                      "constant learning rate")
     return lines
+
+
+def interrupted_text(sw: Sweep) -> str:
+    """The summary's line for a sweep that Ctrl-C ended."""
+    running = sw.how.count("interrupted")
+    k = max(sw.iterations[i] for i, h in enumerate(sw.how) if h == "interrupted")
+    return (f"interrupted (Ctrl-C) at iteration {k:,}: {running:,} rate"
+            f"{'s' if running != 1 else ''} still running shown where they were "
+            "(status max_iter)")
 
 
 def _is(sw: Sweep, key: str, i: int) -> bool:
