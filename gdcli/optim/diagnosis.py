@@ -378,10 +378,18 @@ def _oscillation(
     method = METHODS[st.method]
     if method.adaptive:
         size = math.sqrt(_dot(steps[-1], steps[-1]))
-        return (f"the iterates jitter around the {say.best} near {where}: {method.title} "
-                f"divides each step by the root of the mean squared gradient, so near a "
-                f"{say.best} its steps stay about --lr long ({_g(size)} here) instead of "
-                f"shrinking; a smaller --lr or a decaying --schedule gets closer")
+        gm = _safe(problem.grad, mid)
+        ends = max(math.hypot(*ga) if ga else 0.0, math.hypot(*gb) if gb else 0.0)
+        if gm is not None and ends > 0 and math.hypot(*gm) <= 0.1 * ends:
+            # the slope nearly vanishes between the two iterates: a stationary point there
+            return (f"the iterates jitter around the {say.best} near {where}: {method.title} "
+                    f"divides each step by the root of the mean squared gradient, so near a "
+                    f"{say.best} its steps stay about --lr long ({_g(size)} here) instead of "
+                    f"shrinking; a smaller --lr or a decaying --schedule gets closer")
+        return (f"the iterates zigzag near {where} without settling ({say.gname} = "
+                f"{_g(math.hypot(*gm)) if gm else '?'} there): {method.title}'s steps stay "
+                f"about --lr long ({_g(size)} here) across a narrow valley; a smaller --lr or "
+                "a decaying --schedule")
     norms = [math.sqrt(_dot(s, s)) for s in steps]
     n0, n1 = norms[0], norms[-1]
     per = (n1 / n0) ** (1.0 / (len(norms) - 1)) if n0 > 0 and n1 > 0 else 1.0

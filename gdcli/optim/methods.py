@@ -175,4 +175,5 @@ register(Method(
     "x ← x − lr·H⁻¹g   (H the Hessian; where H is not positive definite: x ← x − lr·g)",
     default_lr=1.0, hessian=True, xtol=True, line_search=True,
     torch="(none: torch.optim has no Newton step; checked against the exact solutions)",
+    optax="(none: Optax has no Newton step)",
 ))
