@@ -559,3 +559,123 @@ def methods_(
     from .commands import methods as cmd_methods
 
     return cmd_methods.run(fmt.value, sys.stdout)
+
+
+# --- the neuron (SPEC §6) ---
+class Loss(StrEnum):
+    mse = "mse"
+    bce = "bce"
+
+
+class Init(StrEnum):
+    zeros = "zeros"
+    random = "random"
+
+
+class PredictFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+
+
+DATA_HELP = "A CSV file with a header row ('-': stdin; a .tsv file is tab-separated)."
+
+
+@app.command(cls=StrictCommand)
+@handled
+def neuron(
+    data: Annotated[str, typer.Argument(help=DATA_HELP, metavar="DATA.csv", show_default=False)],
+    target: Annotated[str, typer.Option(
+        "--target", help="The column to predict: 0 or 1 in every row.", metavar="COLUMN",
+        show_default=False)],
+    features: Annotated[str | None, typer.Option(
+        "--features", help="Feature columns, comma-separated [default: every column but "
+        "the target].", metavar="A,B,…")] = None,
+    loss: Annotated[Loss, typer.Option(
+        "--loss", help="mse: C = 1/(2N)·Σ(ŷ − y)²; bce: binary cross-entropy.")] = Loss.mse,
+    lr: Annotated[float | None, typer.Option(
+        "--lr", help="Learning rate [default: the method's, 0.1 for gd].")] = None,
+    epochs: Annotated[int, typer.Option("--epochs", help="Passes over the data.")] = 100,
+    batch_size: Annotated[int | None, typer.Option(
+        "--batch-size", help="Rows per step, shuffled each epoch [default: every row].",
+        metavar="N")] = None,
+    method: Annotated[str, typer.Option("--method", help=METHOD_HELP, metavar="METHOD")] = "gd",
+    momentum: MomentumOpt = None,
+    beta1: Beta1Opt = None,
+    beta2: Beta2Opt = None,
+    eps: EpsOpt = None,
+    decay: DecayOpt = None,
+    schedule: ScheduleOpt = Schedule.constant,
+    gamma: GammaOpt = None,
+    step_size: Annotated[int | None, typer.Option(
+        "--step-size", help="step: epochs per decay [default: epochs/10].",
+        rich_help_panel="Method")] = None,
+    lr_min: LrMinOpt = None,
+    tol: Annotated[float, typer.Option(
+        "--tol", help="Converged when |∇C| ≤ TOL on the whole data set (0: only an exact 0).",
+        metavar="TOL")] = 1e-8,
+    standardize: Annotated[bool, typer.Option(
+        "--standardize", help="Train on z-scores (x − mean)/std of each feature.")] = False,
+    init: Annotated[Init, typer.Option(
+        "--init", help="Start: zeros, or random U(−1/√d, 1/√d) from --seed.")] = Init.zeros,
+    seed: Annotated[int, typer.Option(
+        "--seed", help="Seed of the shuffling (--batch-size) and of --init random.")] = 0,
+    fmt: Annotated[MinimizeFormat, typer.Option("--format", help="Output format.")] = (
+        MinimizeFormat.table
+    ),
+    precision: Annotated[int | None, typer.Option(
+        "--precision", help="Table: significant digits [default: 7].", metavar="DIGITS")] = None,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Print only the final weights and bias.")] = False,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="Write out the first step for one sample: the chain rule with "
+        "numbers.")] = False,
+    save: Annotated[str | None, typer.Option(
+        "--save", help="Write the trained model to this JSON file (for gdcli predict).",
+        metavar="MODEL.json")] = None,
+) -> int:
+    """Train one sigmoid neuron, ŷ = σ(w·x + b), by backpropagation on DATA.csv.
+
+    Exit codes: 0 the epochs ran (or it converged, or the data are separable),
+    3 the weights or the loss stopped being finite, 2 bad input, 130 interrupted.
+    """
+    from .commands import neuron as cmd_neuron
+    from .optim.setup import build_settings
+
+    hypers = method_hypers(momentum, beta1, beta2, eps, decay)
+    if epochs < 0:
+        from .errors import InputError
+
+        raise InputError(f"--epochs must be at least 0, got {epochs}")
+    settings = build_settings(method, lr, hypers, max_iter=max(epochs, 1),
+                              schedule=schedule.value, gamma=gamma, step_size=step_size,
+                              lr_min=lr_min, where="")
+    return cmd_neuron.run(
+        data, target=target, features=features, loss=loss.value, epochs=epochs,
+        batch_size=batch_size, settings=settings, tol=tol, standardize=standardize,
+        init=init.value, seed=seed, fmt_name=fmt.value, precision=precision, quiet=quiet,
+        explain=explain, save=save, out=sys.stdout, err=sys.stderr,
+    )
+
+
+@app.command(cls=StrictCommand)
+@handled
+def predict(
+    model: Annotated[str, typer.Argument(
+        help="A model saved by gdcli neuron --save.", metavar="MODEL.json", show_default=False)],
+    data: Annotated[str, typer.Argument(help=DATA_HELP, metavar="DATA.csv", show_default=False)],
+    fmt: Annotated[PredictFormat | None, typer.Option(
+        "--format", help="Output format [default: table on a terminal, else csv].")] = None,
+    precision: Annotated[int | None, typer.Option(
+        "--precision", help="Table: significant digits [default: 7].", metavar="DIGITS")] = None,
+) -> int:
+    """Score DATA.csv with a saved neuron: the probability ŷ and the class of each row
+    (with the accuracy when the data has the model's target column).
+
+    Exit codes: 0 scored, 2 bad input.
+    """
+    from .commands import predict as cmd_predict
+
+    return cmd_predict.run(model, data, None if fmt is None else fmt.value, precision,
+                           sys.stdout, sys.stderr)

@@ -185,12 +185,13 @@ def step_columns(variables: Sequence[str], pairs: Sequence[Pair], extra: bool) -
 
 
 # --- fitting ---
-def table_width(ks: Sequence[int], columns: Sequence[Column], digits: int) -> int:
+def table_width(ks: Sequence[int], columns: Sequence[Column], digits: int,
+                key: str = "k") -> int:
     """The width rich draws the table at: cells, one space of padding each side, and a
     rule before, between and after the columns (the default heavy-head box)."""
     from rich.cells import cell_len
 
-    widths = [max(1, *(len(str(k)) for k in ks))]
+    widths = [max(len(key), *(len(str(k)) for k in ks))]
     for c in columns:
         widths.append(max(cell_len(c.header), cell_len(GAP),
                           *(cell_len(num(v, digits)) for v in c.values)))
@@ -198,7 +199,7 @@ def table_width(ks: Sequence[int], columns: Sequence[Column], digits: int) -> in
 
 
 def fit(
-    ks: Sequence[int], columns: Sequence[Column], width: int, precision: int
+    ks: Sequence[int], columns: Sequence[Column], width: int, precision: int, key: str = "k"
 ) -> tuple[list[Column], int] | None:
     """The columns and digits of the fullest table no wider than ``width``; None when
     only blocks fit."""
@@ -207,13 +208,14 @@ def fit(
     for top in [0, *ranks]:
         kept = [c for c in columns if not 0 < c.derived <= top]
         for digits in range(precision, least - 1, -1):
-            if table_width(ks, kept, digits) <= width:
+            if table_width(ks, kept, digits, key) <= width:
                 return kept, digits
     return None
 
 
 def block_lines(
-    ks: Sequence[int], columns: Sequence[Column], gap: int | None, width: int, digits: int
+    ks: Sequence[int], columns: Sequence[Column], gap: int | None, width: int, digits: int,
+    key: str = "k",
 ) -> list[str]:
     """One record per block: ``k = 3``, then ``name = value`` items flowed to the width."""
     from rich.cells import cell_len
@@ -222,7 +224,7 @@ def block_lines(
     for i, k in enumerate(ks):
         if i == gap:
             lines.append(GAP)
-        lines.append(f"k = {k}")
+        lines.append(f"{key} = {k}")
         line: list[str] = []
         for c in columns:
             item = f"{c.header} = {num(c.values[i], digits)}"
@@ -244,21 +246,22 @@ def print_rows(
     columns: Sequence[Column],
     gap: int | None,
     precision: int,
+    key: str = "k",
 ) -> str | None:
     """Print the rows as the fullest table that fits the console, else as blocks; return
-    what fitting cost (for the caption), or None."""
+    what fitting cost (for the caption), or None. ``key`` heads the first column."""
     from rich.table import Table
     from rich.text import Text
 
     width = console.width
-    fitted = fit(ks, columns, width, precision)
+    fitted = fit(ks, columns, width, precision, key)
     if fitted is None:
-        for line in block_lines(ks, columns, gap, width, precision):
+        for line in block_lines(ks, columns, gap, width, precision, key):
             console.print(Text(line), soft_wrap=True)
         return f"to fit {width} columns: one record per block"
     kept, digits = fitted
     table = Table()
-    table.add_column(Text("k"), no_wrap=True)
+    table.add_column(Text(key), no_wrap=True)
     for c in kept:
         table.add_column(Text(c.header), justify="right", no_wrap=True)
     for i, k in enumerate(ks):

@@ -1,0 +1,129 @@
+"""One sigmoid neuron, ŷ = σ(w·x + b), and its two losses, vectorised over the rows.
+
+The per-sample losses, written once as gdcli expressions: the chain rule's first factor
+∂C/∂ŷ in ``--explain`` is their derivative by the derivative engine, and the batch loss
+and its gradient here are the same formulas averaged over the rows:
+
+* mse: C = 1/(2N)·Σ(ŷ − y)², so ∂C/∂z = (ŷ − y)·ŷ(1 − ŷ) per row;
+* bce: C = −1/N·Σ[y·log ŷ + (1 − y)·log(1 − ŷ)], computed from z as
+  y·softplus(−z) + (1 − y)·softplus(z) (−log σ(z) = softplus(−z)), so it is finite
+  whenever the weights are; ∂C/∂z = ŷ − y per row.
+
+∂z/∂w = x and ∂z/∂b = 1, so ∂C/∂w = Xᵀ·(∂C/∂z)/N and ∂C/∂b = mean(∂C/∂z).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: The per-sample loss as a gdcli expression of yhat (ŷ) and y; its mean is C.
+LOSS_TEXT = {
+    "mse": "(yhat - y)**2/2",
+    "bce": "-(y*log(yhat) + (1 - y)*log(1 - yhat))",
+}
+#: The loss in words, for titles and the README.
+LOSS_TITLE = {
+    "mse": "mean squared error C = 1/(2N)·Σ(ŷ − y)²",
+    "bce": "binary cross-entropy C = −1/N·Σ[y·log ŷ + (1 − y)·log(1 − ŷ)]",
+}
+LOSSES = tuple(LOSS_TEXT)
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """σ(z) = 1/(1 + e^(−z)); e^(−z) overflowing to inf gives 0, as it should."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def forward(X: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
+    """z = X·w + b for every row."""
+    return X @ w + b
+
+
+def loss(name: str, z: np.ndarray, y: np.ndarray, yhat: np.ndarray | None = None) -> float:
+    """The batch loss C at the rows' z (``yhat`` = σ(z) if already computed)."""
+    if name == "bce":
+        # −log σ(z) = softplus(−z) = logaddexp(0, −z); −log(1 − σ(z)) = softplus(z)
+        return float(np.mean(y * np.logaddexp(0.0, -z) + (1.0 - y) * np.logaddexp(0.0, z)))
+    p = sigmoid(z) if yhat is None else yhat
+    d = p - y
+    return float(d @ d / (2.0 * len(d)))
+
+
+def dz(name: str, yhat: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """∂C/∂z per row, before averaging: ∂C/∂ŷ · ∂ŷ/∂z."""
+    if name == "bce":
+        # (−y/ŷ + (1 − y)/(1 − ŷ)) · ŷ(1 − ŷ) = ŷ − y, without dividing by a ŷ of 0 or 1
+        return yhat - y
+    return (yhat - y) * (yhat * (1.0 - yhat))
+
+
+def gradient(name: str, X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float
+             ) -> tuple[np.ndarray, float]:
+    """(∂C/∂w, ∂C/∂b) averaged over the rows of X."""
+    yhat = sigmoid(forward(X, w, b))
+    d = dz(name, yhat, y)
+    n = len(d)
+    return (X.T @ d) / n, float(np.sum(d) / n)
+
+
+def hessian(name: str, X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
+    """The Hessian of C in (w, b), for Newton's method: [X 1]ᵀ·diag(∂²C/∂z²)·[X 1]/N."""
+    yhat = sigmoid(forward(X, w, b))
+    s = yhat * (1.0 - yhat)
+    c = s if name == "bce" else s * (s + (yhat - y) * (1.0 - 2.0 * yhat))
+    xb = np.hstack([X, np.ones((len(X), 1))])
+    return (xb.T * c) @ xb / len(X)
+
+
+def accuracy(z: np.ndarray, y: np.ndarray) -> float:
+    """The fraction of rows classified right: class 1 when ŷ ≥ 0.5, that is z ≥ 0."""
+    return float(np.mean((z >= 0.0) == (y == 1.0))) if len(y) else 0.0
+
+
+def separates(z: np.ndarray, y: np.ndarray) -> bool:
+    """Whether the hyperplane z = 0 puts every class-1 row strictly on its positive side and
+    every class-0 row strictly on its negative side. Then scaling (w, b) by t > 1 lowers
+    either loss at every row, so the loss has no minimum: it falls toward 0 as the weights
+    grow without bound."""
+    return bool(len(y)) and bool(np.all((z > 0.0) == (y == 1.0)) and np.all(z != 0.0))
+
+
+def linearly_separable(X: np.ndarray, y: np.ndarray, steps: int = 100) -> bool | None:
+    """Whether some hyperplane puts the two classes strictly on its two sides: True when one
+    is found; False when the cross-entropy (convex in w and b) reaches a point where its
+    gradient vanishes, for then its minimum is finite, which a separating hyperplane would
+    rule out (scaling it up lowers the loss toward 0); None when neither is settled.
+
+    Newton's method with backtracking on the cross-entropy, on standardized features (an
+    affine change of the features keeps separability)."""
+    if len(y) == 0 or np.all(y == y[0]):
+        return True
+    scale = X.std(axis=0)
+    xs = (X - X.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
+    d = xs.shape[1]
+    theta = np.zeros(d + 1)
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            z = xs @ theta[:d] + theta[d]
+            if separates(z, y):
+                return True
+            w, b = theta[:d], theta[d]
+            gw, gb = gradient("bce", xs, y, w, b)
+            g = np.append(gw, gb)
+            if float(np.sqrt(g @ g)) <= 1e-10:
+                return False
+            h = hessian("bce", xs, y, w, b)
+            direction = np.linalg.lstsq(h, g, rcond=None)[0]
+            c, t = loss("bce", z, y), 1.0
+            while t > 1e-12:
+                trial = theta - t * direction
+                if loss("bce", xs @ trial[:d] + trial[d], y) <= c:
+                    break
+                t /= 2
+            else:
+                return None
+            theta = trial
+            if not np.all(np.isfinite(theta)):
+                return None
+    return None
