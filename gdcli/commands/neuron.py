@@ -12,6 +12,7 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import EXIT_DIVERGED, EXIT_OK, InputError
+from ..expr.evaluate import fmt
 from .minimize import EXIT_INTERRUPTED, _interruptible
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -75,8 +76,9 @@ def run(
         gen = train(X, ds.y, tr, first, stop)
         if quiet:
             outcome = _drain(gen)
-            out.write(" ".join(repr(v) for v in (*outcome.w, outcome.b)) + "\n")
-            if outcome.status in ("diverged", "separable") or outcome.interrupted:
+            out.write(" ".join(fmt(v) for v in (*outcome.w, outcome.b)) + "\n")
+            rose = (outcome.loss or 0.0) > (outcome.first_loss or 0.0)
+            if outcome.status in ("diverged", "separable") or outcome.interrupted or rose:
                 out.flush()
                 err.write(outcome.message + "\n")
         else:

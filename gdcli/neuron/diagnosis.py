@@ -4,6 +4,7 @@ whether any straight line (hyperplane) could."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -35,17 +36,21 @@ def _epochs(k: int) -> str:
 def message(o: Outcome, tr: Training, X: np.ndarray, y: np.ndarray) -> str:
     lr = fmt(tr.opt.lr)
     if o.status == "diverged":
-        return (f"diverged: the weights or the loss stopped being finite in epoch {o.epochs + 1}"
-                f" — each step moves the weights by about lr·∂C/∂w, and --lr {lr} is too "
-                "large for these data; use a smaller --lr (and --standardize when the "
-                "features differ widely in size)")
+        if o.loss is not None and all(math.isfinite(v) for v in (*o.w, o.b)):
+            what = (f"the loss grew from {_g(o.first_loss)} before training to {_g(o.loss)} "
+                    f"after {_epochs(o.epochs)}, and was still rising")
+        else:
+            what = f"the weights or the loss stopped being finite in epoch {o.epochs + 1}"
+        return (f"diverged: {what} — each step moves the weights by lr·∂C/∂w, and --lr {lr} "
+                "overshoots; use a smaller --lr (and --standardize when the features differ "
+                "widely in size)")
     said = f"loss {_g(o.loss)}, accuracy {_pct(o.accuracy)}"
     if o.status == "separable":
         size = float(np.hypot.reduce([*o.w, o.b])) if o.w else abs(o.b)
         return (f"separable: after {_epochs(o.epochs)} the neuron classifies every row "
                 f"right ({said}), and the loss has no minimum: it keeps falling toward 0 as "
-                f"w and b grow without bound (|(w, b)| = {_g(size)} now); more epochs only "
-                "scale them up, so stop when the loss is small enough")
+                f"w and b grow without bound (|(w, b)| = {_g(size)} now): training longer makes "
+                "them larger without ever converging, so stop when the loss is small enough")
     wrong = int(round((1 - (o.accuracy or 0.0)) * len(y)))
     if o.status == "converged":
         at = "at the start" if o.epochs == 0 else f"after {_epochs(o.epochs)}"

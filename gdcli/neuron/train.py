@@ -27,6 +27,10 @@ from ..optim.setup import lr_at
 from . import model
 
 Row = tuple[Any, ...]
+#: Training has diverged when the loss, still rising, is more than this many times the loss
+#: before training: the steps overshoot (a finite loss can grow without bound: bce grows
+#: like |z| for rows on the wrong side).
+RUNAWAY = 2.0
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,9 @@ def train(
                 return _end("converged", k, theta, c, acc, gn, first_loss, prev, notes, tr, X, y)
             if k >= tr.epochs or (stop is not None and stop()):
                 break
+            if k and c > RUNAWAY * c0 and c > prev:
+                # still rising, and far above where it started: the steps overshoot
+                return _end("diverged", k, theta, c, acc, gn, first_loss, prev, notes, tr, X, y)
             lr = lr_at(st, k)
             if batch is None:
                 s = update(theta, g, None, lr)
