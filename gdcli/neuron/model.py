@@ -6,7 +6,7 @@ and its gradient here are the same formulas averaged over the rows:
 
 * mse: C = 1/(2N)·Σ(ŷ − y)², so ∂C/∂z = (ŷ − y)·ŷ(1 − ŷ) per row;
 * bce: C = −1/N·Σ[y·log ŷ + (1 − y)·log(1 − ŷ)], computed from z as
-  y·softplus(−z) + (1 − y)·softplus(z) (−log σ(z) = softplus(−z)), so it is finite
+  softplus(−z) for y = 1 and softplus(z) for y = 0 (−log σ(z) = softplus(−z)), finite
   whenever the weights are; ∂C/∂z = ŷ − y per row.
 
 ∂z/∂w = x and ∂z/∂b = 1, so ∂C/∂w = Xᵀ·(∂C/∂z)/N and ∂C/∂b = mean(∂C/∂z).
@@ -43,8 +43,9 @@ def forward(X: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
 def loss(name: str, z: np.ndarray, y: np.ndarray, yhat: np.ndarray | None = None) -> float:
     """The batch loss C at the rows' z (``yhat`` = σ(z) if already computed)."""
     if name == "bce":
-        # −log σ(z) = softplus(−z) = logaddexp(0, −z); −log(1 − σ(z)) = softplus(z)
-        return float(np.mean(y * np.logaddexp(0.0, -z) + (1.0 - y) * np.logaddexp(0.0, z)))
+        # −log σ(z) = softplus(−z) = logaddexp(0, −z) for y = 1, −log(1 − σ(z)) = softplus(z)
+        # for y = 0: one softplus of z·(1 − 2y), y being exactly 0 or 1
+        return float(np.mean(np.logaddexp(0.0, z * (1.0 - 2.0 * y))))
     p = sigmoid(z) if yhat is None else yhat
     d = p - y
     return float(d @ d / (2.0 * len(d)))
@@ -78,7 +79,7 @@ def hessian(name: str, X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float) ->
 
 def accuracy(z: np.ndarray, y: np.ndarray) -> float:
     """The fraction of rows classified right: class 1 when ŷ ≥ 0.5, that is z ≥ 0."""
-    return float(np.mean((z >= 0.0) == (y == 1.0))) if len(y) else 0.0
+    return np.count_nonzero((z >= 0.0) == (y == 1.0)) / len(y) if len(y) else 0.0
 
 
 def separates(z: np.ndarray, y: np.ndarray) -> bool:
