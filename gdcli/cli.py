@@ -269,15 +269,15 @@ class Schedule(StrEnum):
 
 
 MomentumOpt = Annotated[float | None, typer.Option(
-    "--momentum", help="momentum, nesterov: μ [default: 0.9].", rich_help_panel="Method")]
+    "--momentum", help="momentum, nesterov: μ \\[default: 0.9].", rich_help_panel="Method")]
 Beta1Opt = Annotated[float | None, typer.Option(
-    "--beta1", help="adam: β1 [default: 0.9].", rich_help_panel="Method")]
+    "--beta1", help="adam: β1 \\[default: 0.9].", rich_help_panel="Method")]
 Beta2Opt = Annotated[float | None, typer.Option(
-    "--beta2", help="adam: β2 [default: 0.999].", rich_help_panel="Method")]
+    "--beta2", help="adam: β2 \\[default: 0.999].", rich_help_panel="Method")]
 EpsOpt = Annotated[float | None, typer.Option(
     "--eps", help="adam, rmsprop: 1e-8; adagrad: 1e-10.", rich_help_panel="Method")]
 DecayOpt = Annotated[float | None, typer.Option(
-    "--decay", help="rmsprop: the smoothing constant α [default: 0.99].",
+    "--decay", help="rmsprop: the smoothing constant α \\[default: 0.99].",
     rich_help_panel="Method")]
 LineSearchOpt = Annotated[bool, typer.Option(
     "--line-search", help="gd, newton: Armijo backtracking from --lr.", rich_help_panel="Method")]
@@ -286,10 +286,10 @@ ScheduleOpt = Annotated[Schedule, typer.Option(
 GammaOpt = Annotated[float | None, typer.Option(
     "--gamma", help="step: 0.1, exp: 0.99, inverse: 0.01.", rich_help_panel="Method")]
 StepSizeOpt = Annotated[int | None, typer.Option(
-    "--step-size", help="step: iterations per decay [default: max-iter/10].",
+    "--step-size", help="step: iterations per decay \\[default: max-iter/10].",
     rich_help_panel="Method")]
 LrMinOpt = Annotated[float | None, typer.Option(
-    "--lr-min", help="cosine: the final lr [default: 0].", rich_help_panel="Method")]
+    "--lr-min", help="cosine: the final lr \\[default: 0].", rich_help_panel="Method")]
 TolOpt = Annotated[float, typer.Option(
     "--tol", help="Gradient tolerance: converged when |gradient| ≤ TOL (0: only an exact zero).",
     metavar="TOL")]
@@ -335,7 +335,7 @@ def minimize(
     ] = None,
     lr: Annotated[
         float | None,
-        typer.Option("--lr", help="Learning rate [default: 0.1; newton: 1].", metavar="LR"),
+        typer.Option("--lr", help="Learning rate \\[default: 0.1; newton: 1].", metavar="LR"),
     ] = None,
     method: Annotated[str, typer.Option("--method", help=METHOD_HELP, metavar="METHOD")] = "gd",
     momentum: MomentumOpt = None,
@@ -375,7 +375,7 @@ def minimize(
     ] = None,
     precision: Annotated[
         int | None,
-        typer.Option("--precision", help="Table and --explain: significant digits [default: 7].",
+        typer.Option("--precision", help="Table and --explain: significant digits \\[default: 7].",
                      metavar="DIGITS"),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the final point.")] = (
@@ -530,7 +530,7 @@ def sweep(
     One row per rate; the fastest is marked, and where convergence turns into
     oscillation and divergence is named.
 
-    Exit codes: 0 the sweep ran, 2 bad input.
+    Exit codes: 0 the sweep ran, 2 bad input, 130 interrupted (Ctrl-C).
     """
     from .commands import sweep as cmd_sweep
 
@@ -590,15 +590,15 @@ def neuron(
         "--target", help="The column to predict: 0 or 1 in every row.", metavar="COLUMN",
         show_default=False)],
     features: Annotated[str | None, typer.Option(
-        "--features", help="Feature columns, comma-separated [default: every column but "
+        "--features", help="Feature columns, comma-separated \\[default: every column but "
         "the target].", metavar="A,B,…")] = None,
     loss: Annotated[Loss, typer.Option(
         "--loss", help="mse: C = 1/(2N)·Σ(ŷ − y)²; bce: binary cross-entropy.")] = Loss.mse,
     lr: Annotated[float | None, typer.Option(
-        "--lr", help="Learning rate [default: the method's, 0.1 for gd].")] = None,
+        "--lr", help="Learning rate \\[default: the method's, 0.1 for gd].")] = None,
     epochs: Annotated[int, typer.Option("--epochs", help="Passes over the data.")] = 100,
     batch_size: Annotated[int | None, typer.Option(
-        "--batch-size", help="Rows per step, shuffled each epoch [default: every row].",
+        "--batch-size", help="Rows per step, shuffled each epoch \\[default: every row].",
         metavar="N")] = None,
     method: Annotated[str, typer.Option("--method", help=METHOD_HELP, metavar="METHOD")] = "gd",
     momentum: MomentumOpt = None,
@@ -609,7 +609,7 @@ def neuron(
     schedule: ScheduleOpt = Schedule.constant,
     gamma: GammaOpt = None,
     step_size: Annotated[int | None, typer.Option(
-        "--step-size", help="step: epochs per decay [default: epochs/10].",
+        "--step-size", help="step: epochs per decay \\[default: epochs/10].",
         rich_help_panel="Method")] = None,
     lr_min: LrMinOpt = None,
     tol: Annotated[float, typer.Option(
@@ -625,7 +625,7 @@ def neuron(
         MinimizeFormat.table
     ),
     precision: Annotated[int | None, typer.Option(
-        "--precision", help="Table: significant digits [default: 7].", metavar="DIGITS")] = None,
+        "--precision", help="Table: significant digits \\[default: 7].", metavar="DIGITS")] = None,
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="Print only the final weights and bias.")] = False,
     explain: Annotated[bool, typer.Option(
@@ -666,9 +666,9 @@ def predict(
         help="A model saved by gdcli neuron --save.", metavar="MODEL.json", show_default=False)],
     data: Annotated[str, typer.Argument(help=DATA_HELP, metavar="DATA.csv", show_default=False)],
     fmt: Annotated[PredictFormat | None, typer.Option(
-        "--format", help="Output format [default: table on a terminal, else csv].")] = None,
+        "--format", help="Output format \\[default: table on a terminal, else csv].")] = None,
     precision: Annotated[int | None, typer.Option(
-        "--precision", help="Table: significant digits [default: 7].", metavar="DIGITS")] = None,
+        "--precision", help="Table: significant digits \\[default: 7].", metavar="DIGITS")] = None,
 ) -> int:
     """Score DATA.csv with a saved neuron: the probability ŷ and the class of each row
     (with the accuracy when the data has the model's target column).

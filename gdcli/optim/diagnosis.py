@@ -376,13 +376,27 @@ def _oscillation(
     from .methods import METHODS
 
     method = METHODS[st.method]
+    # what lies between the iterates: a minimum is claimed only where the curvature says so
+    c_mid = curvature(problem, mid, say.sign)
+    kind_mid = c_mid.kind if c_mid is not None else None
+    if kind_mid == "saddle":
+        point = f"a saddle point near {where} (not a {say.best}: f {say.falls} away from it in "
+        point += "another direction)"
+    elif kind_mid in ("minimum", None):
+        point = f"the {say.best} near {where}"
+    else:
+        point = f"a point near {where}"
+    fallback = ""
+    if method.hessian and kind_mid not in ("minimum", None):
+        fallback = (f"; the Hessian is not positive definite there, so {method.title} took "
+                    "gradient steps (its fallback)")
     if method.adaptive:
         size = math.sqrt(_dot(steps[-1], steps[-1]))
         gm = _safe(problem.grad, mid)
         ends = max(math.hypot(*ga) if ga else 0.0, math.hypot(*gb) if gb else 0.0)
         if gm is not None and ends > 0 and math.hypot(*gm) <= 0.1 * ends:
             # the slope nearly vanishes between the two iterates: a stationary point there
-            return (f"the iterates jitter around the {say.best} near {where}: {method.title} "
+            return (f"the iterates jitter around {point}: {method.title} "
                     f"divides each step by the root of the mean squared gradient, so near a "
                     f"{say.best} its steps stay about --lr long ({_g(size)} here) instead of "
                     f"shrinking; a smaller --lr or a decaying --schedule gets closer")
@@ -397,7 +411,7 @@ def _oscillation(
     if curv and curv > 0:
         limit = (f" 2/f'' ≈ {_g(2.0 / curv)}" if problem.dim == 1 else
                  f" along the bounce, about {_g(2.0 / curv)}")
-    around = f"around the {say.best} near {where}"
+    around = f"around {point}"
     if method.state and not method.adaptive:  # heavy ball, Nesterov
         if per < 1.0:
             gn = math.hypot(*_safe(problem.grad, xs_w[-1]) or (0.0,))
@@ -413,11 +427,11 @@ def _oscillation(
     if per > 1.0:
         return (f"the iterates oscillate {around} with growing amplitude (×{_ratio(per)} per "
                 f"iteration): --lr {fmt(st.lr)} is above the stability limit{limit}; use a "
-                "smaller --lr")
+                "smaller --lr" + fallback)
     if per == 1.0:
         return (f"the iterates oscillate {around} with steady amplitude: each step overshoots by "
                 f"as much as it corrects — --lr {fmt(st.lr)} is at the stability limit{limit}; "
-                "use a smaller --lr")
+                "use a smaller --lr" + fallback)
     gn = math.hypot(*_safe(problem.grad, xs_w[-1]) or (0.0,))
     more = math.ceil(math.log(st.gtol / gn) / math.log(per)) if gn > 0 and st.gtol > 0 else 0
     return (f"the iterates oscillate {around} with shrinking amplitude (×{_ratio(per)} per "
@@ -473,7 +487,9 @@ def _diverged(
         shown = "" if fx is None else f", f grew from {fmt(say.sign * f0)} to {fmt(say.sign * fx)}"
         if say.up and fx is not None:
             shown = f", f fell from {fmt(-f0)} to {fmt(-fx)}"
-        return "runaway", f"{head}: the iterates are running away ({say.point(xs)}{shown}){smaller}"
+        where = say.point(xs)
+        where = f"now at {where}" if where.startswith("(") else where
+        return "runaway", f"{head}: the iterates are running away ({where}{shown}){smaller}"
     if status == "step":
         return "overflow", (f"{head}: the step lr·gradient from {say.point(xs)} overflowed "
                             f"float64{smaller}")

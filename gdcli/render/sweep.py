@@ -243,7 +243,9 @@ def summary_lines(rep: Report) -> list[str]:
         return f"; theory: {words} {th.formulas[key]} = {fmt(getattr(th, key))}"
 
     if rep.fastest is None:
-        lines.append(f"no rate converged within {rep.settings.max_iter:,} iterations"
+        ran = (max(sw.iterations) if "interrupted" in sw.how and sw.iterations
+               else rep.settings.max_iter)
+        lines.append(f"no rate converged within {ran:,} iterations"
                      + beside("fastest", "fastest"))
     else:
         k = sw.iterations[rep.fastest]
@@ -256,10 +258,10 @@ def summary_lines(rep: Report) -> list[str]:
         if b is None:
             lines.append(f"no rate {verb}s" + beside(theory_key, words))
         elif b.after is None:
-            lines.append(f"{key}: every rate from the first ({_rate(b.lr)}) on {verb}s"
-                         if all(_is(sw, key, i) for i in range(n)) else
-                         f"{key}: already at the first rate, lr = {_rate(b.lr)}"
-                         + beside(theory_key, words))
+            said = (f"{key}: every rate from the first ({_rate(b.lr)}) on {verb}s"
+                    if all(_is(sw, key, i) for i in range(n)) else
+                    f"{key}: already at the first rate, lr = {_rate(b.lr)}")
+            lines.append(said + beside(theory_key, words))
         else:
             lines.append(f"{key} from lr = {_rate(b.lr)} (lr = {_rate(b.after)} does not "
                          f"{verb})" + beside(theory_key, words))
