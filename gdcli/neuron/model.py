@@ -77,9 +77,15 @@ def hessian(name: str, X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float) ->
     return (xb.T * c) @ xb / len(X)
 
 
-def accuracy(z: np.ndarray, y: np.ndarray) -> float:
-    """The fraction of rows classified right: class 1 when ŷ ≥ 0.5, that is z ≥ 0."""
-    return np.count_nonzero((z >= 0.0) == (y == 1.0)) / len(y) if len(y) else 0.0
+def classes(yhat: np.ndarray) -> np.ndarray:
+    """Class 1 where ŷ ≥ 0.5 (SPEC §6), as a bool per row. On the computed ŷ, not on z ≥ 0:
+    for −1e-16 < z < 0, σ(z) rounds to 0.5, and a row shown with probability 0.5 is class 1."""
+    return yhat >= 0.5
+
+
+def accuracy(yhat: np.ndarray, y: np.ndarray) -> float:
+    """The fraction of rows classified right (classes)."""
+    return np.count_nonzero(classes(yhat) == (y == 1.0)) / len(y) if len(y) else 0.0
 
 
 def separates(z: np.ndarray, y: np.ndarray) -> bool:

@@ -132,7 +132,7 @@ def train(
         g = np.empty(d + 1)
         g[:d] = (X.T @ dz) / n
         g[d] = np.sum(dz) / n
-        return model.loss(tr.loss, z, y, yhat), model.accuracy(z, y), g
+        return model.loss(tr.loss, z, y, yhat), model.accuracy(yhat, y), g
 
     def update(th: np.ndarray, g: np.ndarray, rows: np.ndarray | None, lr: float
                ) -> np.ndarray:
