@@ -25,6 +25,7 @@ FORMATS = ("table", "csv", "tsv", "json")
 def run(model: str, data: str, fmt_name: str | None, precision: int | None,
         out: TextIO, err: TextIO) -> int:
     from ..neuron.data import load
+    from ..neuron.model import classes as model_classes
     from ..neuron.saved import read_model
     from ..render.predict import RENDERERS, Scores, accuracy_line
 
@@ -45,7 +46,7 @@ def run(model: str, data: str, fmt_name: str | None, precision: int | None,
     m = read_model(model)
     ds = load(data, m.target, m.features, need_target=False)
     z, yhat = _score(m, ds)
-    classes = (z >= 0.0).astype(np.int64)  # ŷ ≥ 0.5, decided on z as training does
+    classes = model_classes(yhat).astype(np.int64)  # ŷ ≥ 0.5, as training counts them
     truth = right = None
     if ds.y is not None:
         truth = ds.y.astype(np.int64)

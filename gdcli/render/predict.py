@@ -153,21 +153,17 @@ def render_table(s: Scores, out: TextIO) -> None:
 
 def _rows(console: Console, lines: list[int], columns: list[Column], gap: int | None,
           precision: int) -> str | None:
-    """The rows as the fullest table that fits (table.py's fitting, with a ``line`` key
-    column in place of its ``k``), else as blocks; what fitting cost, or None."""
+    """The rows as the fullest table that fits (table.py's fitting, keyed by ``line``),
+    else as blocks; what fitting cost, or None."""
     from rich.table import Table
     from rich.text import Text
 
     from .table import GAP, block_lines, fit, num
 
     width = console.width
-    # fit() sizes the key column by its numbers; "line" may be wider than they are
-    key = max(len("line"), *(len(str(k)) for k in lines))
-    fitted = fit(lines, columns, width - (key - max(len(str(k)) for k in lines)), precision)
+    fitted = fit(lines, columns, width, precision, "line")
     if fitted is None:
-        for text in block_lines(lines, columns, gap, width, precision):
-            if text.startswith("k = "):
-                text = "line " + text[2:]
+        for text in block_lines(lines, columns, gap, width, precision, "line"):
             console.print(Text(text), soft_wrap=True)
         return f"to fit {width} columns: one row per block"
     kept, digits = fitted
