@@ -82,7 +82,8 @@ def message(o: Outcome, tr: Training, X: np.ndarray, y: np.ndarray) -> str:
 
 def _no_line(wrong: int, n: int) -> str:
     return (f"no straight line (hyperplane w·x + b = 0) separates the two classes: one "
-            f"neuron cannot classify every row ({wrong:,} of {n:,} wrong here), as with XOR")
+            f"neuron cannot classify every row ({wrong:,} of {n:,} wrong here; XOR is the "
+            "classic case)")
 
 
 def _why_wrong(X: np.ndarray, y: np.ndarray, wrong: int, stationary: bool) -> str:
