@@ -93,6 +93,6 @@ def _why_wrong(X: np.ndarray, y: np.ndarray, wrong: int, stationary: bool) -> st
     if sep is True:
         more = ("this point is a stationary point of the loss, not its lowest"
                 if stationary else "more epochs, or another --lr or --method, can find it")
-        return (f"{wrong:,} of {len(y):,} rows are classified wrong, yet a hyperplane does "
+        return (f"{wrong:,} of {len(y):,} rows classified wrong, yet a hyperplane does "
                 f"separate the classes: {more}")
-    return f"{wrong:,} of {len(y):,} rows are classified wrong"
+    return f"{wrong:,} of {len(y):,} rows classified wrong"
