@@ -47,6 +47,10 @@ def lines(
             return "undefined"
         return "0" if v == 0 else f"{v:.{digits}g}"
 
+    def p(v: float | None) -> str:
+        """A factor after the first: a negative one in brackets (0 − 1·(−0.5), not 0 − 1·-0.5)."""
+        return f"({n(v)})" if v is not None and v < 0 else n(v)
+
     d = len(features)
     i = int(first.batch[0])
     x, yi = X[i], float(y[i])
@@ -69,8 +73,8 @@ def lines(
     out = [f"the first step, written out for one sample: line {line_no[i]} of {source} "
            f"({xs}{std}; {'target'} y = {n(yi)}), loss {loss} (per sample C = "
            f"{model.LOSS_TEXT[loss]}, averaged over the batch):"]
-    wx = " + ".join(f"{n(wj)}·{n(xj)}" for wj, xj in zip(w, x, strict=True))
-    out.append(f"  z = w·x + b = {wx} + {n(b)} = {n(z)}")
+    wx = " + ".join(f"{p(wj)}·{p(xj)}" for wj, xj in zip(w, x, strict=True))
+    out.append(f"  z = w·x + b = {wx} + {p(b)} = {n(z)}")
     out.append(f"  ŷ = σ(z) = 1/(1 + e^(−z)) = {n(yhat)}")
     out.append(f"  C = {model.LOSS_TEXT[loss]} = {n(c)}")
     out.append(f"  ∂C/∂ŷ = {dc_text} = {n(dc)}        (gdcli derive \"{model.LOSS_TEXT[loss]}\" "
@@ -80,12 +84,12 @@ def lines(
     out.append(f"  ∂z/∂w = {dz_text} for each weight, ∂z/∂b = 1        (gdcli derive "
                "\"w*x + b\" --wrt w)")
     if loss == "bce":
-        out.append(f"  ∂C/∂ŷ · ∂ŷ/∂z = {n(dc)} · {n(ds)} = {n(dc_prod)}  (= ŷ − y: the "
+        out.append(f"  ∂C/∂ŷ · ∂ŷ/∂z = {n(dc)} · {p(ds)} = {n(dc_prod)}  (= ŷ − y: the "
                    "cross-entropy's 1/(ŷ(1 − ŷ)) cancels σ's ŷ(1 − ŷ))")
     else:
-        out.append(f"  ∂C/∂ŷ · ∂ŷ/∂z = {n(dc)} · {n(ds)} = {n(dc_prod)}")
+        out.append(f"  ∂C/∂ŷ · ∂ŷ/∂z = {n(dc)} · {p(ds)} = {n(dc_prod)}")
     for f, xj in zip(features, x, strict=True):
-        out.append(f"  ∂C/∂w_{f} = ∂C/∂ŷ · ∂ŷ/∂z · ∂z/∂w_{f} = {n(dc)} · {n(ds)} · {n(xj)} = "
+        out.append(f"  ∂C/∂w_{f} = ∂C/∂ŷ · ∂ŷ/∂z · ∂z/∂w_{f} = {n(dc)} · {p(ds)} · {p(xj)} = "
                    f"{n(dc_prod * xj)}")
     out.append(f"  ∂C/∂b = ∂C/∂ŷ · ∂ŷ/∂z · 1 = {n(dc_prod)}")
     size = len(first.batch)
@@ -98,11 +102,11 @@ def lines(
         out.append(f"update, lr = {n(first.lr)}: each parameter ← parameter − lr·∂C/∂parameter")
         for name, old, g, new in zip(names, first.theta, first.grad,
                                      first.theta - first.step, strict=True):
-            out.append(f"  {name} = {n(old)} − {n(first.lr)}·{n(g)} = {n(new)}")
+            out.append(f"  {name} = {n(old)} − {n(first.lr)}·{p(g)} = {n(new)}")
     else:
         out.append(f"update by {method.title} ({method.rule}), lr = {n(first.lr)}: each "
                    "parameter ← parameter − its step")
         for name, old, s, new in zip(names, first.theta, first.step,
                                      first.theta - first.step, strict=True):
-            out.append(f"  {name} = {n(old)} − {n(s)} = {n(new)}")
+            out.append(f"  {name} = {n(old)} − {p(s)} = {n(new)}")
     return out
