@@ -147,3 +147,34 @@ def test_bad_options_exit_2(and_csv, args, words):
 def test_stdin(cli):
     r = cli("neuron", "-", "--target", "y", "--epochs", "1", "-q", input=AND)
     assert r.exit_code == 0 and r.stdout == "0 0 -0.00625\n"
+
+
+def test_ctrl_c_shows_the_epochs_so_far_and_exits_130(noisy_csv):
+    import re
+    import signal
+    import sys
+
+    if sys.platform == "win32":  # pragma: no cover
+        pytest.skip("POSIX ptys")
+    from tests.test_progress import Pty
+
+    t = Pty("neuron", noisy_csv, "--target", "label", "--epochs", "100000000")
+    assert t.read_until(re.compile(rb"neuron gd.*?[1-9]\d*/100000000", re.S))
+    t.proc.send_signal(signal.SIGINT)
+    assert t.finish() == 130
+    text = t.output.decode(errors="replace")
+    assert "Traceback" not in text
+    tail = text[text.index("one sigmoid neuron"):]
+    assert "interrupted (Ctrl-C) after" in tail and "model: ŷ = σ(" in tail
+
+
+def test_the_data_file_is_only_read(cli, noisy_csv):
+    import hashlib
+    import os
+
+    before = (hashlib.sha256(open(noisy_csv, "rb").read()).hexdigest(),
+              os.stat(noisy_csv).st_mtime_ns)
+    cli("neuron", noisy_csv, "--target", "label", "--standardize", "--epochs", "3")
+    after = (hashlib.sha256(open(noisy_csv, "rb").read()).hexdigest(),
+             os.stat(noisy_csv).st_mtime_ns)
+    assert before == after
