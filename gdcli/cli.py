@@ -188,6 +188,18 @@ def _main(
 
 EXPR_HELP = "The expression, e.g. 'x**2 - 4*x + 6'; '-' reads one expression per stdin line."
 AT_HELP = "A value VAR=VALUE (repeatable); VALUE may be a constant expression such as pi/2."
+SaveConfigOpt = Annotated[str | None, typer.Option(
+    "--save-config", help="Also write this run as a config file, to repeat it with gdcli run "
+    "FILE.toml.", metavar="FILE.toml", rich_help_panel="Config")]
+
+
+def save_config_first(path: str | None) -> None:
+    """--save-config: write the running command's config (before the run starts, so that a
+    run that diverges or is interrupted is saved too)."""
+    if path is not None:
+        from .commands.run import save_config
+
+        save_config(path)
 
 
 class DeriveFormat(StrEnum):
@@ -328,6 +340,7 @@ def minimize(
         typer.Argument(help=EXPR_HELP.replace("per stdin line", "from stdin"), metavar="EXPR",
                        show_default=False),
     ],
+    save_config: SaveConfigOpt = None,
     x0: Annotated[
         list[str] | None,
         typer.Option("--x0", help="Start: a number (one variable), VAR=VALUE (repeatable), or "
@@ -390,6 +403,7 @@ def minimize(
     Exit codes: 0 converged, 3 diverged, 4 stopped without converging, 2 bad input,
     130 interrupted (Ctrl-C).
     """
+    save_config_first(save_config)
     from .commands import minimize as cmd_minimize
     from .optim.setup import build_settings
 
@@ -442,6 +456,7 @@ def compare(
         typer.Argument(help=EXPR_HELP.replace("per stdin line", "from stdin"), metavar="EXPR",
                        show_default=False),
     ],
+    save_config: SaveConfigOpt = None,
     x0: X0Opt = None,
     methods: Annotated[str, typer.Option("--methods", help=METHODS_HELP, metavar="LIST")] = (
         "gd,momentum,nesterov,adagrad,rmsprop,adam,newton"
@@ -482,6 +497,7 @@ def compare(
     2 bad input, 130 interrupted (Ctrl-C ends the current run; what ran is
     printed).
     """
+    save_config_first(save_config)
     from .commands import compare as cmd_compare
 
     return cmd_compare.run(
@@ -500,6 +516,7 @@ def sweep(
         typer.Argument(help=EXPR_HELP.replace("per stdin line", "from stdin"), metavar="EXPR",
                        show_default=False),
     ],
+    save_config: SaveConfigOpt = None,
     x0: X0Opt = None,
     lr: Annotated[str | None, typer.Option(
         "--lr", help="The learning rates: START:STOP:COUNT (or START:START:1).",
@@ -532,6 +549,7 @@ def sweep(
 
     Exit codes: 0 the sweep ran, 2 bad input, 130 interrupted (Ctrl-C).
     """
+    save_config_first(save_config)
     from .commands import sweep as cmd_sweep
 
     return cmd_sweep.run(
@@ -589,6 +607,7 @@ def neuron(
     target: Annotated[str, typer.Option(
         "--target", help="The column to predict: 0 or 1 in every row.", metavar="COLUMN",
         show_default=False)],
+    save_config: SaveConfigOpt = None,
     features: Annotated[str | None, typer.Option(
         "--features", help="Feature columns, comma-separated \\[default: every column but "
         "the target].", metavar="A,B,…")] = None,
@@ -640,6 +659,7 @@ def neuron(
     Exit codes: 0 the epochs ran (or it converged, or the data are separable),
     3 the weights or the loss stopped being finite, 2 bad input, 130 interrupted.
     """
+    save_config_first(save_config)
     from .commands import neuron as cmd_neuron
     from .optim.setup import build_settings
 
@@ -679,3 +699,34 @@ def predict(
 
     return cmd_predict.run(model, data, None if fmt is None else fmt.value, precision,
                            sys.stdout, sys.stderr)
+
+
+@app.command(cls=StrictCommand,
+             context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@handled
+def run(
+    config: Annotated[str, typer.Argument(
+        help="A TOML file: one run as top-level keys, or several \\[\\[run]] tables ('-': "
+        "stdin).", metavar="CONFIG.toml", show_default=False)],
+    overrides: Annotated[list[str] | None, typer.Argument(
+        help="Options that override the file in every run that takes them, e.g. --lr 0.05 "
+        "--max-iter 100 (--no-FLAG turns a flag off).", metavar="[--OPTION VALUE]…",
+        show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Print each run as its gdcli command line instead of running it.")
+    ] = False,
+) -> int:
+    """Run what a config file describes: a command, its argument and its options.
+
+    command = "minimize", expr = "x**2 - 4*x + 6", x0 = 8, lr = 0.1: the keys are
+    the options' long names with _ for - (max_iter = 500); several runs are
+    \\[\\[run]] tables, each with an optional name. Relative paths in the file are
+    relative to the file. Every run is checked before the first starts; the runs
+    then run in turn, each under a heading when there are several.
+
+    Exit codes: 0 every run exited 0, else the exit code of the first that did not
+    (the others still run), 2 a bad config, 130 interrupted (no further run starts).
+    """
+    from .commands import run as cmd_run
+
+    return cmd_run.run(config, overrides or [], dry_run, sys.stdout, sys.stderr)
