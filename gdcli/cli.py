@@ -315,6 +315,12 @@ X0Opt = Annotated[list[str] | None, typer.Option(
 FixedOpt = Annotated[list[str] | None, typer.Option(
     "--at", help="Hold a variable fixed: VAR=VALUE (repeatable), e.g. a data value or a "
     "parameter.", metavar="VAR=VALUE")]
+PlotOpt = Annotated[bool, typer.Option(
+    "--plot", help="Draw the picture in the terminal after the output (on stderr with "
+    "csv/json/ndjson).", rich_help_panel="Picture")]
+OutputOpt = Annotated[str | None, typer.Option(
+    "--output", help="Write the picture to FILE.png or FILE.svg (needs pip install "
+    "\"gdcli\\[plot]\").", metavar="FILE", rich_help_panel="Picture")]
 
 
 def method_hypers(momentum: float | None, beta1: float | None, beta2: float | None,
@@ -397,6 +403,8 @@ def minimize(
     explain: Annotated[
         bool, typer.Option("--explain", help="Write out the first steps with numbers.")
     ] = False,
+    plot: PlotOpt = False,
+    output: OutputOpt = None,
 ) -> int:
     """Minimize EXPR by gradient descent (or --method), x_new = x_old - lr*f'(x_old).
 
@@ -414,6 +422,7 @@ def minimize(
     return cmd_minimize.run(
         expr, x0 or [], settings.lr, tol, xtol, max_iter, fmt.value, every, precision, quiet,
         explain, sys.stdout, sys.stderr, at=at or [], maximize=maximize, settings=settings,
+        plot=plot, output=output,
     )
 
 
@@ -481,6 +490,8 @@ def compare(
     fmt: Annotated[CompareFormat, typer.Option("--format", help="Output format.")] = (
         CompareFormat.table
     ),
+    plot: PlotOpt = False,
+    output: OutputOpt = None,
 ) -> int:
     """Run EXPR under several methods side by side.
 
@@ -505,6 +516,7 @@ def compare(
         schedule=schedule.value, gamma=gamma, step_size=step_size, lr_min=lr_min,
         line_search=line_search, tol=tol, xtol=xtol, max_iter=max_iter, at=at or [],
         maximize=maximize, fmt_name=fmt.value, out=sys.stdout, err=sys.stderr,
+        plot=plot, output=output,
     )
 
 
@@ -541,6 +553,8 @@ def sweep(
     fmt: Annotated[SweepFormat, typer.Option("--format", help="Output format.")] = (
         SweepFormat.table
     ),
+    plot: PlotOpt = False,
+    output: OutputOpt = None,
 ) -> int:
     """Run EXPR at many learning rates at once, vectorised with numpy.
 
@@ -557,7 +571,65 @@ def sweep(
         hypers=method_hypers(momentum, beta1, beta2, eps, decay), schedule=schedule.value,
         gamma=gamma, step_size=step_size, lr_min=lr_min, tol=tol, max_iter=max_iter,
         at=at or [], maximize=maximize, fmt_name=fmt.value, out=sys.stdout, err=sys.stderr,
+        plot=plot, output=output,
     )
+
+
+@app.command(cls=ExprCommand)
+@handled
+def plot(
+    expr: Annotated[str, typer.Argument(help="The expression, e.g. 'x**2 - 4*x + 6'.",
+                                        metavar="EXPR", show_default=False)],
+    range_: Annotated[list[str] | None, typer.Option(
+        "--range", help="The axes: A:B (every variable) or VAR=A:B (repeatable) \\[default: "
+        "the path and the stationary points; -10:10 without --x0].", metavar="A:B")] = None,
+    x0: X0Opt = None,
+    lr: Annotated[float | None, typer.Option(
+        "--lr", help="Learning rate of the path \\[default: 0.1; newton: 1].",
+        metavar="LR")] = None,
+    method: Annotated[str, typer.Option("--method", help=METHOD_HELP, metavar="METHOD")] = "gd",
+    momentum: MomentumOpt = None,
+    beta1: Beta1Opt = None,
+    beta2: Beta2Opt = None,
+    eps: EpsOpt = None,
+    decay: DecayOpt = None,
+    line_search: LineSearchOpt = False,
+    schedule: ScheduleOpt = Schedule.constant,
+    gamma: GammaOpt = None,
+    step_size: StepSizeOpt = None,
+    lr_min: LrMinOpt = None,
+    tol: TolOpt = 1e-8,
+    xtol: XtolOpt = 1e-10,
+    max_iter: MaxIterOpt = 10_000,
+    at: FixedOpt = None,
+    maximize: Annotated[bool, typer.Option("--maximize", help="Gradient ascent.")] = False,
+    output: OutputOpt = None,
+) -> int:
+    """Draw EXPR over a range in the terminal, with the descent path from --x0.
+
+    One variable: the curve with the numbered iterates; two: contour lines
+    with the path. The path runs as gdcli minimize runs it; its status is
+    printed on one line.
+
+    Exit codes: 0 drawn (whatever the path did), 2 bad input.
+    """
+    from .commands import plot as cmd_plot
+    from .optim.setup import build_settings
+
+    hypers = method_hypers(momentum, beta1, beta2, eps, decay)
+    settings = None
+    if x0:
+        settings = build_settings(method, lr, hypers, tol=tol, xtol=xtol, max_iter=max_iter,
+                                  schedule=schedule.value, gamma=gamma, step_size=step_size,
+                                  lr_min=lr_min, line_search=line_search)
+    elif lr is not None or method != "gd" or hypers or line_search or \
+            schedule != Schedule.constant:
+        from .errors import InputError
+
+        raise InputError("--lr, --method and the method's options set the descent path: "
+                         "give its start with --x0")
+    return cmd_plot.run(expr, range_ or [], x0 or [], settings, at=at or [],
+                        maximize=maximize, output=output, out=sys.stdout, err=sys.stderr)
 
 
 class MethodsFormat(StrEnum):
@@ -653,6 +725,8 @@ def neuron(
     save: Annotated[str | None, typer.Option(
         "--save", help="Write the trained model to this JSON file (for gdcli predict).",
         metavar="MODEL.json")] = None,
+    plot: PlotOpt = False,
+    output: OutputOpt = None,
 ) -> int:
     """Train one sigmoid neuron, ŷ = σ(w·x + b), by backpropagation on DATA.csv.
 
@@ -676,6 +750,7 @@ def neuron(
         batch_size=batch_size, settings=settings, tol=tol, standardize=standardize,
         init=init.value, seed=seed, fmt_name=fmt.value, precision=precision, quiet=quiet,
         explain=explain, save=save, out=sys.stdout, err=sys.stderr,
+        plot=plot, output=output,
     )
 
 

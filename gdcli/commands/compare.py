@@ -245,6 +245,8 @@ def run(
     fmt_name: str = "table",
     out: TextIO,
     err: TextIO,
+    plot: bool = False,
+    output: str | None = None,
 ) -> int:
     from ..render.compare import RENDERERS, Run
     from ..render.progress import progress_bar, wanted
@@ -260,6 +262,18 @@ def run(
         err.write(f"note: {note}\n")
     start = start_point(x0, problem.variables)
     problem.check_start(start)
+    picture = plot or output is not None
+    if picture:
+        from .plot import check_picture
+
+        check_picture(plot, output)
+        if problem.dim > 2:
+            raise InputError(f"a picture shows one or two variables; {problem.dim} are free "
+                             f"({', '.join(problem.variables)}): hold the others fixed with "
+                             "--at VAR=VALUE")
+    from ..render.figure import PathRecorder
+
+    paths: dict[str, PathRecorder] = {}
 
     runs: list[Run] = []
     history = fmt_name == "json"
@@ -270,9 +284,19 @@ def run(
                 break
             if bar is not None:
                 bar.phase(f"{it.label} ({len(runs) + 1}/{len(items)})", st.max_iter)
-            runs.append(one_run(problem, start, it, st, stop, bar, history))
+            path = PathRecorder(problem.dim) if picture else None
+            runs.append(one_run(problem, start, it, st, stop, bar, history, path))
+            if path is not None:
+                paths[it.label] = path
     left = [it.label for it in items[len(runs):]]
     RENDERERS[fmt_name](problem, start, runs, out)
+    if picture:
+        from ..render.figure import problem_figure
+        from .plot import deliver
+
+        fig = problem_figure(problem, {k: p.path() for k, p in paths.items()})
+        fig.notes += [f"{k}: {p.thinned()}" for k, p in paths.items() if p.thinned()]
+        deliver(fig, plot=plot, output=output, out=out, err=err, fmt_name=fmt_name)
     interrupted = any(r.outcome.reason == "interrupted" for r in runs) or bool(left)
     if left:
         out.flush()
@@ -298,10 +322,11 @@ def one_run(
     stop: Callable[[], bool],
     tick: Callable[[int], None] | None,
     history: bool,
+    path: Any = None,
 ) -> Any:
     """Run one method over the rows (as minimize does), adding up the distance travelled:
     the sum of ‖x_{k+1} − x_k‖ along the iterates. With ``history`` the rows are kept as
-    JSON history records."""
+    JSON history records; a ``path`` (figure.PathRecorder) records the iterates."""
     from ..optim.engine import iterate
     from ..render.compare import Run
     from ..render.context import Context, Recorder
@@ -315,6 +340,8 @@ def one_run(
     parts: list[float] = []
     prev: tuple[float, ...] | None = None
     for row in Recorder(iterate(problem, start, st, stop, tick), ctx):
+        if path is not None:
+            path.add(row)
         x = row[xs]
         if prev is not None:
             parts.append(math.dist(prev, x))

@@ -165,6 +165,8 @@ def run(
     at: Sequence[str] = (),
     maximize: bool = False,
     settings: Settings | None = None,
+    plot: bool = False,
+    output: str | None = None,
 ) -> int:
     from ..optim.engine import iterate, run_quiet
 
@@ -184,6 +186,18 @@ def run(
     if precision is not None and not 1 <= precision <= 17:
         raise InputError(f"--precision must be between 1 and 17, got {precision}")
     problem.check_start(start)
+    picture = plot or output is not None
+    if picture:
+        from .plot import check_picture
+
+        if quiet:
+            raise InputError("--quiet prints only the final point; it does not go with "
+                             f"{'--plot' if plot else '--output'}")
+        check_picture(plot, output)
+        if problem.dim > 2:
+            raise InputError(f"a picture shows one or two variables; {problem.dim} are free "
+                             f"({', '.join(problem.variables)}): hold the others fixed with "
+                             "--at VAR=VALUE")
     lines, analysis = _analysis(problem, start, settings, err, warn=not quiet)
 
     with _interruptible() as stop:
@@ -209,13 +223,34 @@ def run(
         shown = fmt_name in ("table", "json") and wanted(out, err)
         with progress_bar(settings.max_iter, settings.method, shown, err) as bar:
             rows = follow(iterate(problem, start, settings, stop, bar), bar)
-            RENDERERS[fmt_name](Recorder(rows, ctx), ctx, out)
+            recorded = Recorder(rows, ctx)
+            if picture:
+                from ..render.figure import PathRecorder
+
+                path = PathRecorder(problem.dim)
+                recorded = path.tap(recorded)  # type: ignore[assignment]
+            RENDERERS[fmt_name](recorded, ctx, out)
     outcome = ctx.outcome
     assert outcome is not None
+    if picture:
+        _picture(problem, settings, path, plot, output, fmt_name, out, err)
     if fmt_name != "table":
         out.flush()
         err.write(f"{outcome.message}\n")
     return _exit(outcome)
+
+
+def _picture(problem: Problem, st: Settings, path: Any, plot: bool, output: str | None,
+             fmt_name: str, out: TextIO, err: TextIO) -> None:
+    """The curve (or contour lines) with the run's path, from the rows it recorded."""
+    from ..render.figure import problem_figure
+    from .plot import deliver
+
+    label = f"{st.method}, lr {fmt(st.lr)}"
+    fig = problem_figure(problem, {label: path.path()})
+    if path.thinned():
+        fig.notes.append(path.thinned())
+    deliver(fig, plot=plot, output=output, out=out, err=err, fmt_name=fmt_name)
 
 
 def _exit(outcome: Outcome) -> int:

@@ -34,7 +34,8 @@ def run(
     data: str, *, target: str, features: str | None, loss: str, epochs: int,
     batch_size: int | None, settings: Settings, tol: float, standardize: bool, init: str,
     seed: int, fmt_name: str, precision: int | None, quiet: bool, explain: bool,
-    save: str | None, out: TextIO, err: TextIO,
+    save: str | None, out: TextIO, err: TextIO, plot: bool = False,
+    output: str | None = None,
 ) -> int:
     import math
 
@@ -56,6 +57,14 @@ def run(
                          "neither --format nor --precision")
     if save is not None:
         _check_writable(save)
+    picture = plot or output is not None
+    if picture:
+        from .plot import check_picture
+
+        if quiet:
+            raise InputError("--quiet prints only the final weights and bias; it does not "
+                             f"go with {'--plot' if plot else '--output'}")
+        check_picture(plot, output)
 
     ds = data_mod.load(data, target, feature_list(features))
     assert ds.y is not None
@@ -87,6 +96,11 @@ def run(
             shown = fmt_name in ("table", "json") and wanted(out, err)
             with progress_bar(epochs, f"neuron {settings.method}", shown, err) as bar:
                 rows = _recording(gen, rep, bar)
+                if picture:
+                    from ..render.figure import PathRecorder
+
+                    history = PathRecorder(0)
+                    rows = history.tap(rows)
                 if explain:
                     rows = _explained(rows, rep, first, X, ds, loss, settings, standardize)
                 RENDERERS[fmt_name](rows, rep, out)
@@ -94,6 +108,9 @@ def run(
             if fmt_name != "table":
                 out.flush()
                 err.write(outcome.message + "\n")
+            if picture:
+                _picture(history, ds, means, scales, outcome, loss, settings, plot, output,
+                         fmt_name, out, err)
     if outcome.interrupted:
         return EXIT_INTERRUPTED
     if outcome.status == "diverged":
@@ -105,6 +122,29 @@ def run(
         if not quiet:
             err.write(f"saved the model to {save}\n")
     return EXIT_OK
+
+
+def _picture(history: Any, ds: Any, means: Any, scales: Any, outcome: Any, loss: str,
+             st: Any, plot: bool, output: str | None, fmt_name: str, out: TextIO,
+             err: TextIO) -> None:
+    """The loss per epoch (from the history rows); with two features, the data and the
+    decision boundary in the columns' own units."""
+    import math
+
+    from ..render.figure import boundary_figure, loss_figure
+    from .plot import deliver
+
+    figs = [loss_figure(history.path(), loss, st.method)]
+    if history.thinned():
+        figs[0].notes.append(history.thinned().replace("path", "curve").replace(
+            "iterates", "epochs"))
+    w, b = list(outcome.w), outcome.b
+    if len(ds.features) == 2 and all(map(math.isfinite, [*w, b])):
+        if means is not None:  # trained on z-scores: w·(x − m)/s + b in the data's units
+            b = b - sum(wi * mi / si for wi, mi, si in zip(w, means, scales, strict=True))
+            w = [wi / si for wi, si in zip(w, scales, strict=True)]
+        figs.append(boundary_figure(ds.X, ds.y, w, float(b), ds.features))
+    deliver(figs, plot=plot, output=output, out=out, err=err, fmt_name=fmt_name)
 
 
 def _drain(gen: Generator[Any, None, Any]) -> Any:

@@ -116,6 +116,8 @@ def run(
     fmt_name: str = "table",
     out: TextIO,
     err: TextIO,
+    plot: bool = False,
+    output: str | None = None,
 ) -> int:
     """Sweep EXPR over the learning rates of ``lr`` (START:STOP:COUNT); print one row per
     rate in ``fmt_name``. Returns the exit code."""
@@ -136,6 +138,10 @@ def run(
                               lr_min=lr_min)
     _supported(settings)
     problem.check_start(start)
+    if output is not None:
+        from .plot import check_picture
+
+        check_picture(plot, output)
     lrs = rates(start_f, stop_f, count, log)
     label = f"sweep {settings.method}, {count:,} rate{'' if count == 1 else 's'}"
     with _interruptible() as stop, progress_bar(settings.max_iter, label, wanted(out, err),
@@ -144,6 +150,12 @@ def run(
     report = Report(problem, settings, start, log, sw, fastest(sw), boundaries(sw),
                     theory(problem, start, settings))
     RENDERERS[fmt_name](report, out)
+    if plot or output is not None:
+        from ..render.figure import sweep_figure
+        from .plot import deliver
+
+        deliver(sweep_figure(report), plot=plot, output=output, out=out, err=err,
+                fmt_name=fmt_name)
     if "interrupted" in sw.how:
         if fmt_name != "table":  # the table says so in its summary
             out.flush()
