@@ -128,7 +128,7 @@ def test_minimize_plot_after_the_table(cli):
     r = cli("minimize", "x**2-4*x+6", "--x0", "8", "--plot")
     assert r.exit_code == 0
     table_end = r.stdout.index("converged in 94")
-    assert r.stdout.index("f(x) = x**2-4*x+6\n") > table_end
+    assert r.stdout.index("f(x) = x**2-4*x+6 — gd, lr 0.1\n") > table_end
 
 
 def test_minimize_plot_goes_to_stderr_with_csv(cli):

@@ -182,6 +182,8 @@ def curve_figure(problem: Problem, path: Sequence[tuple[Any, ...]],
     fig = Figure(title=f"f({v}) = {problem.text.strip()}", xlabel=v, ylabel=f"f({v})",
                  xrange=xrange, yrange=(0.0, 1.0))
     fig.series.append(Series("line", [float(x) for x in xs], ys, label=f"f({v})"))
+    if len(runs) == 1:
+        fig.title += f" — {next(iter(runs))}"
     path_ys: list[float] = []
     for i, (label, pts) in enumerate(runs.items()):
         kept, out = _inside(pts, [xrange], 1)
@@ -254,6 +256,8 @@ def contour_figure(problem: Problem, path: Sequence[tuple[Any, ...]],
         if lines:
             fig.contours.append((level, lines))
     runs = dict(paths) if paths is not None else ({method or "path": path} if path else {})
+    if len(runs) == 1:
+        fig.title += f" — {next(iter(runs))}"
     for i, (label, pts) in enumerate(runs.items()):
         kept, out = _inside(pts, ranges, 2)
         if out:
@@ -372,8 +376,8 @@ def boundary_figure(X: Any, y: Any, w: Sequence[float], b: float,
     y = np.asarray(y)
     xr = _span(X[:, 0].tolist(), 0.06)
     yr = _span(X[:, 1].tolist(), 0.06)
-    fig = Figure(title=f"decision boundary {_num(w[0])}·{features[0]} + {_num(w[1])}·"
-                       f"{features[1]} + {_num(b)} = 0",
+    terms = [f"{_num(w[0])}·{features[0]}", f"{_signed(w[1])}·{features[1]}", _signed(b)]
+    fig = Figure(title=f"decision boundary {' '.join(terms)} = 0",
                  xlabel=features[0], ylabel=features[1], xrange=xr, yrange=yr)
     for cls, marker in ((0, "o"), (1, "x")):
         sel = y == cls
@@ -413,3 +417,8 @@ def _short(v: float) -> str:
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+def _signed(v: float) -> str:
+    """'+ 1.5' or '− 1.5', for a term after the first."""
+    return f"− {_num(-v)}" if v < 0 else f"+ {_num(v)}"
