@@ -75,19 +75,37 @@ def make_data(path: Path, rows: int) -> None:
             fh.write(",".join(map(repr, row)) + f",{t}\n")
 
 
+#: A sitecustomize hook: each child reports its own peak RSS (VmHWM, in kB) on exit. Not
+#: rusage: Linux carries ru_maxrss across fork and exec, so every child would report at
+#: least this (numpy-importing) parent's size.
+RSS_HOOK = """
+import atexit, os
+def _report():
+    try:
+        with open("/proc/self/status") as fh:
+            kb = next(int(ln.split()[1]) for ln in fh if ln.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return
+    os.write(2, b"\\nMAXRSS=%d\\n" % kb)
+atexit.register(_report)
+"""
+
+
 def timed(cmd: list[str]) -> tuple[float, float, bytes]:
-    """Wall seconds, peak RSS in MB, stdout of one child."""
+    """Wall seconds, peak RSS in MB (the child's own), stdout of one child."""
+    env = benchlib.child_env()
+    hook = Path(tempfile.gettempdir()) / "gdcli_bench_rss"
+    hook.mkdir(exist_ok=True)
+    (hook / "sitecustomize.py").write_text(RSS_HOOK)
+    env["PYTHONPATH"] = str(hook) + os.pathsep + env.get("PYTHONPATH", "")
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=benchlib.child_env())
-    out = proc.stdout.read()  # type: ignore[union-attr]
-    proc.stderr.read()  # type: ignore[union-attr]
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run(cmd, capture_output=True, env=env)
     wall = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{cmd[:3]} exited {proc.returncode}")
-    return wall, usage.ru_maxrss / 1024, out
+    rss = [int(line[7:]) for line in proc.stderr.decode().splitlines()
+           if line.startswith("MAXRSS=")]
+    return wall, (rss[-1] / 1024 if rss else float("nan")), proc.stdout
 
 
 def main() -> None:

@@ -184,3 +184,20 @@ def test_converged_when_the_gradient_vanishes():
     _, o, _ = run(X, y, loss="bce", method="newton", lr=1.0, epochs=100, tol=1e-10)
     assert o.status == "converged" and o.epochs < 20
     assert "lowest loss one neuron can reach" in o.message
+
+
+@pytest.mark.parametrize("name", model.LOSSES)
+def test_the_fused_pass_equals_the_separate_formulas(name):
+    """Training's one-pass loss, accuracy and gradient (one exp(−|z|) shared by σ and the
+    softplus) against the textbook formulas, including |z| large enough that σ rounds."""
+    X, y = noisy(40, 3, 4)
+    X[0] *= 300.0  # |z| in the hundreds for this row
+    fused = model.Fused(name, X, y)
+    for seed in range(3):
+        theta = np.random.default_rng(seed).normal(size=4)
+        c, acc, g = fused(theta)
+        z = model.forward(X, theta[:3], float(theta[3]))
+        gw, gb = model.gradient(name, X, y, theta[:3], float(theta[3]))
+        assert c == pytest.approx(model.loss(name, z, y), rel=1e-14)
+        assert acc == model.accuracy(model.sigmoid(z), y)
+        assert [*g] == pytest.approx([*gw, gb], rel=1e-13, abs=1e-300)

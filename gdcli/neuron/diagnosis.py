@@ -62,7 +62,7 @@ def message(o: Outcome, tr: Training, X: np.ndarray, y: np.ndarray) -> str:
             # hyperplane separates the classes
             return (f"{text}. The cross-entropy is convex in w and b, so this is the lowest "
                     f"loss one neuron can reach, and {_no_line(wrong, len(y))}")
-        return text + ". " + _why_wrong(X, y, wrong, stationary=True)
+        return text + ". " + _why_wrong(X, y, wrong, True, np.array([*o.w, o.b]))
     # completed
     text = f"{_epochs(o.epochs)}: {said} (from {_g(o.first_loss)} before training)"
     if o.interrupted:
@@ -76,7 +76,7 @@ def message(o: Outcome, tr: Training, X: np.ndarray, y: np.ndarray) -> str:
                      f"epoch) and |∇C| = {_g(o.grad_norm)} has not reached --tol "
                      f"{fmt(tr.tol)}: more --epochs would lower it")
     if wrong:
-        notes.append(_why_wrong(X, y, wrong, stationary=False))
+        notes.append(_why_wrong(X, y, wrong, False, np.array([*o.w, o.b])))
     return text + ("; " + "; ".join(notes) if notes else "")
 
 
@@ -86,8 +86,9 @@ def _no_line(wrong: int, n: int) -> str:
             "classic case)")
 
 
-def _why_wrong(X: np.ndarray, y: np.ndarray, wrong: int, stationary: bool) -> str:
-    sep = model.linearly_separable(X, y)
+def _why_wrong(X: np.ndarray, y: np.ndarray, wrong: int, stationary: bool,
+               start: np.ndarray) -> str:
+    sep = model.linearly_separable(X, y, start)
     if sep is False:
         return _no_line(wrong, len(y))
     if sep is True:

@@ -59,6 +59,39 @@ def dz(name: str, yhat: np.ndarray, y: np.ndarray) -> np.ndarray:
     return (yhat - y) * (yhat * (1.0 - yhat))
 
 
+class Fused:
+    """The loss, accuracy and gradient at θ = (w, b) in one pass over the rows, sharing one
+    e = exp(−|z|) between σ and the cross-entropy's softplus: σ(z) = 1/(1 + e) for z ≥ 0,
+    e/(1 + e) below; softplus(s) = max(s, 0) + log1p(e) for s = ±z. What depends on y
+    alone is computed once."""
+
+    def __init__(self, name: str, X: np.ndarray, y: np.ndarray) -> None:
+        self.name, self.X, self.y = name, X, y
+        self.n, self.d = X.shape
+        self.is1 = y == 1.0
+        self.sign = 1.0 - 2.0 * y  # softplus(z·sign): −log σ(z) for y = 1, −log(1 − σ(z)) for 0
+
+    def __call__(self, theta: np.ndarray) -> tuple[float, float, np.ndarray]:
+        d, n = self.d, self.n
+        z = self.X @ theta[:d]
+        z += theta[d]
+        e = np.exp(-np.abs(z))
+        r = 1.0 / (1.0 + e)
+        yhat = np.where(z >= 0.0, r, e * r)
+        if self.name == "bce":
+            c = (np.maximum(z * self.sign, 0.0).sum() + np.log1p(e).sum()) / n
+            dz = yhat - self.y
+        else:
+            dz = yhat - self.y
+            c = float(dz @ dz) / (2.0 * n)
+            dz *= yhat * (1.0 - yhat)
+        acc = np.count_nonzero(classes(yhat) == self.is1) / n if n else 0.0
+        g = np.empty(d + 1)
+        g[:d] = (self.X.T @ dz) / n
+        g[d] = np.sum(dz) / n
+        return float(c), acc, g
+
+
 def gradient(name: str, X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float
              ) -> tuple[np.ndarray, float]:
     """(∂C/∂w, ∂C/∂b) averaged over the rows of X."""
@@ -96,33 +129,41 @@ def separates(z: np.ndarray, y: np.ndarray) -> bool:
     return bool(len(y)) and bool(np.all((z > 0.0) == (y == 1.0)) and np.all(z != 0.0))
 
 
-def linearly_separable(X: np.ndarray, y: np.ndarray, steps: int = 100) -> bool | None:
+def linearly_separable(X: np.ndarray, y: np.ndarray, start: np.ndarray | None = None,
+                       steps: int = 100) -> bool | None:
     """Whether some hyperplane puts the two classes strictly on its two sides: True when one
     is found; False when the cross-entropy (convex in w and b) reaches a point where its
     gradient vanishes, for then its minimum is finite, which a separating hyperplane would
     rule out (scaling it up lowers the loss toward 0); None when neither is settled.
 
     Newton's method with backtracking on the cross-entropy, on standardized features (an
-    affine change of the features keeps separability)."""
+    affine change of the features keeps separability), from ``start`` = (w, b) if given (a
+    trained neuron: a few steps from the minimum) or from zero."""
     if len(y) == 0 or np.all(y == y[0]):
         return True
-    scale = X.std(axis=0)
-    xs = (X - X.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    scale = np.where(scale > 0, scale, 1.0)
+    xs = (X - mean) / scale
     d = xs.shape[1]
     theta = np.zeros(d + 1)
+    if start is not None and np.all(np.isfinite(start)):
+        # the same hyperplane in the standardized coordinates: w' = w·scale, b' = b + w·mean
+        theta[:d] = start[:d] * scale
+        theta[d] = start[d] + float(start[:d] @ mean)
+    fused = Fused("bce", xs, y)
     with np.errstate(all="ignore"):
         for _ in range(steps):
+            if not np.all(np.isfinite(theta)):
+                return None
             z = xs @ theta[:d] + theta[d]
             if separates(z, y):
                 return True
-            w, b = theta[:d], theta[d]
-            gw, gb = gradient("bce", xs, y, w, b)
-            g = np.append(gw, gb)
+            c, _, g = fused(theta)
             if float(np.sqrt(g @ g)) <= 1e-10:
                 return False
-            h = hessian("bce", xs, y, w, b)
+            h = hessian("bce", xs, y, theta[:d], float(theta[d]))
             direction = np.linalg.lstsq(h, g, rcond=None)[0]
-            c, t = loss("bce", z, y), 1.0
+            t = 1.0
             while t > 1e-12:
                 trial = theta - t * direction
                 if loss("bce", xs @ trial[:d] + trial[d], y) <= c:
@@ -131,6 +172,4 @@ def linearly_separable(X: np.ndarray, y: np.ndarray, steps: int = 100) -> bool |
             else:
                 return None
             theta = trial
-            if not np.all(np.isfinite(theta)):
-                return None
     return None

@@ -125,14 +125,7 @@ def train(
     notes: list[str] = []
     t = 0
 
-    def measure(th: np.ndarray) -> tuple[float, float, np.ndarray]:
-        z = X @ th[:d] + th[d]
-        yhat = model.sigmoid(z)
-        dz = model.dz(tr.loss, yhat, y)
-        g = np.empty(d + 1)
-        g[:d] = (X.T @ dz) / n
-        g[d] = np.sum(dz) / n
-        return model.loss(tr.loss, z, y, yhat), model.accuracy(yhat, y), g
+    measure = model.Fused(tr.loss, X, y)
 
     def update(th: np.ndarray, g: np.ndarray, rows: np.ndarray | None, lr: float
                ) -> np.ndarray:
