@@ -244,7 +244,18 @@ def derive(
                            "(in the --wrt variables, else every variable).")
     ] = False,
 ) -> int:
-    """Differentiate EXPR symbolically, e.g. gdcli derive "tan(x)" prints sec(x)**2."""
+    """Differentiate EXPR symbolically, e.g. gdcli derive "tan(x)" prints sec(x)**2.
+
+    Exit codes: 0 done, 2 bad input (the expression, an option, a point outside
+    the domain), 1 a failed --check (a gdcli bug: please report it).
+
+    Examples:
+
+      gdcli derive "x**2-4*x+6"            # 2*x - 4
+      gdcli derive "x**2-4*x+6" --steps    # the rule applied at each step
+      gdcli derive "sigmoid(x)" --at x=0   # the derivative and its value, 0.25
+      gdcli derive "x**2*y" --wrt x --wrt y   # the mixed partial, 2*x
+    """
     from .commands import derive as cmd_derive
 
     return cmd_derive.run(
@@ -262,7 +273,17 @@ def eval_(
         EvalFormat.text
     ),
 ) -> int:
-    """Evaluate EXPR at a point, e.g. gdcli eval "x**2 - 4*x + 6" --at x=8 prints 38."""
+    """Evaluate EXPR at a point, e.g. gdcli eval "x**2 - 4*x + 6" --at x=8 prints 38.
+
+    Exit codes: 0 done, 2 bad input (a point outside the domain too: log(-1),
+    1/0 are errors, never a printed nan).
+
+    Examples:
+
+      gdcli eval "x**2-4*x+6" --at x=8            # 38
+      gdcli eval "sin(x)*y" --at x=pi/2 --at y=3  # 3
+      gdcli eval "log(x)" --at x=-1   # outside the domain: an error, exit 2
+    """
     from .commands import eval as cmd_eval
 
     return cmd_eval.run(expr, at or [], fmt.value, sys.stdout, sys.stderr)
@@ -410,6 +431,14 @@ def minimize(
 
     Exit codes: 0 converged, 3 diverged, 4 stopped without converging, 2 bad input,
     130 interrupted (Ctrl-C).
+
+    Examples:
+
+      gdcli minimize "x**2-4*x+6" --x0 8 --lr 0.1 --explain
+      gdcli minimize "x**2-4*x+6" --x0 8 --lr 1.1   # too large: exit 3
+      gdcli minimize "x**2-4*x+6" --x0 8 --method adam --quiet
+      gdcli minimize "(1-x)**2+100*(y-x**2)**2" --x0=-1.2,1 --method newton
+      gdcli minimize "x**2-4*x+6" --x0 8 --format csv
     """
     save_config_first(save_config)
     from .commands import minimize as cmd_minimize
@@ -433,7 +462,16 @@ def rules(
         RulesFormat.table
     ),
 ) -> int:
-    """Print the derivative rule table, generated from the function registry."""
+    """Print the derivative rule table, generated from the function registry.
+
+    One row per function: its derivative and its domain, from the same
+    registry the differentiator uses.
+
+    Examples:
+
+      gdcli rules
+      gdcli rules --format markdown
+    """
     from .commands import rules as cmd_rules
 
     return cmd_rules.run(fmt.value, sys.stdout)
@@ -507,6 +545,13 @@ def compare(
     Exit codes: 0 the comparison ran (each run's status is in the output),
     2 bad input, 130 interrupted (Ctrl-C ends the current run; what ran is
     printed).
+
+    Examples:
+
+      gdcli compare "x**2-4*x+6" --x0 8
+      gdcli compare "x**2-4*x+6" --x0 8 --methods gd,momentum,adam:lr=0.5
+      gdcli compare "(1-x)**2+100*(y-x**2)**2" --x0=-1.2,1 \\
+          --methods gd:lr=0.001,adam:lr=0.02,newton --max-iter 20000
     """
     save_config_first(save_config)
     from .commands import compare as cmd_compare
@@ -562,6 +607,12 @@ def sweep(
     oscillation and divergence is named.
 
     Exit codes: 0 the sweep ran, 2 bad input, 130 interrupted (Ctrl-C).
+
+    Examples:
+
+      gdcli sweep "x**2-4*x+6" --x0 8 --lr 0.1:1.1:11   # fastest at 0.5
+      gdcli sweep "x**2-4*x+6" --x0 8 --lr 1e-3:1:50 --log
+      gdcli sweep "x**2-4*x+6" --x0 8 --lr 0.1:1.1:11 --method momentum
     """
     save_config_first(save_config)
     from .commands import sweep as cmd_sweep
@@ -612,6 +663,13 @@ def plot(
     printed on one line.
 
     Exit codes: 0 drawn (whatever the path did), 2 bad input.
+
+    Examples:
+
+      gdcli plot "x**2-4*x+6" --x0 8 --lr 0.1
+      gdcli plot "x**2-4*x+6" --x0 8 --lr 1.1   # overshoots: still exit 0
+      gdcli plot "sin(x)/x" --range -20:20
+      gdcli plot "(1-x)**2+100*(y-x**2)**2" --x0=-1.2,1 --method newton
     """
     from .commands import plot as cmd_plot
     from .optim.setup import build_settings
@@ -645,7 +703,16 @@ def methods_(
         MethodsFormat.table
     ),
 ) -> int:
-    """List the optimization methods: update rule, hyperparameters and defaults."""
+    """List the optimization methods: update rule, hyperparameters and defaults.
+
+    One row per method of the registry that minimize, compare, sweep and
+    neuron run; --method NAME chooses one, its hyperparameters are options.
+
+    Examples:
+
+      gdcli methods
+      gdcli methods --format json
+    """
     from .commands import methods as cmd_methods
 
     return cmd_methods.run(fmt.value, sys.stdout)
@@ -732,6 +799,14 @@ def neuron(
 
     Exit codes: 0 the epochs ran (or it converged, or the data are separable),
     3 the weights or the loss stopped being finite, 2 bad input, 130 interrupted.
+
+    Examples:
+
+      gdcli neuron sample_configs/breast_cancer.csv --target malignant \\
+          --standardize --loss bce --method adam --lr 0.1 --epochs 300
+      gdcli neuron sample_configs/and.csv --target y --loss bce --explain
+      gdcli neuron sample_configs/xor.csv --target y --loss bce  # cannot learn it
+      gdcli neuron sample_configs/and.csv --target y --lr 1 --save and.json
     """
     save_config_first(save_config)
     from .commands import neuron as cmd_neuron
@@ -769,6 +844,12 @@ def predict(
     (with the accuracy when the data has the model's target column).
 
     Exit codes: 0 scored, 2 bad input.
+
+    Examples:
+
+      gdcli neuron sample_configs/and.csv --target y --lr 1 --save and.json
+      gdcli predict and.json sample_configs/and.csv
+      gdcli predict and.json sample_configs/and.csv --format json
     """
     from .commands import predict as cmd_predict
 
@@ -801,6 +882,15 @@ def run(
 
     Exit codes: 0 every run exited 0, else the exit code of the first that did not
     (the others still run), 2 a bad config, 130 interrupted (no further run starts).
+
+    Examples:
+
+      gdcli run sample_configs/worked_example.toml
+      gdcli run sample_configs/lr_too_large.toml            # exit 3
+      gdcli run sample_configs/lr_too_large.toml --lr 0.9   # overridden: exit 0
+      gdcli run sample_configs/tour.toml --dry-run
+      gdcli minimize "x**2-4*x+6" --x0 8 --lr 0.5 --save-config my_run.toml
+      gdcli run my_run.toml
     """
     from .commands import run as cmd_run
 

@@ -129,8 +129,8 @@ def read_config(path: str) -> Config:
                 continue
             norm = key.replace("-", "_")
             if norm in run.values:
-                raise InputError(f"{where(cfg, run)}: '{clip(key)}' is given twice "
-                                 f"(as '{norm}' and '{norm.replace('_', '-')}')")
+                raise InputError(f"{where(cfg, run)}: '{clip(norm)}' is given twice "
+                                 f"(as {clip(norm)} and {clip(norm.replace('_', '-'))})")
             run.values[norm] = value
         cfg.runs.append(run)
     return cfg
