@@ -292,6 +292,22 @@ def test_many_variables_step_independently():
 
 
 # --- Ctrl-C ---
+def _wait_until_busy(proc: subprocess.Popen, cpu: float = 1.0, timeout: float = 60) -> None:
+    """Wait until the child has used ``cpu`` seconds of CPU time (past its imports, in its
+    loop, its Ctrl-C handler set): a fixed sleep is too short on a loaded machine."""
+    stat = f"/proc/{proc.pid}/stat"
+    if not os.path.exists(stat):  # pragma: no cover - not Linux
+        time.sleep(3)
+        return
+    tick = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with open(stat) as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        if (int(fields[11]) + int(fields[12])) / tick >= cpu:
+            return
+        time.sleep(0.05)
+
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 @pytest.mark.parametrize("mode", [["--format", "csv"], [], ["--quiet"]])
 def test_ctrl_c_prints_what_there_is_and_exits_130(mode):
@@ -300,7 +316,7 @@ def test_ctrl_c_prints_what_there_is_and_exits_130(mode):
          "--max-iter", "100000000", *mode],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "NO_COLOR": "1"},
     )
-    time.sleep(1.5)  # started and iterating (a generous bound: the run takes minutes)
+    _wait_until_busy(proc)  # started and iterating (the run takes minutes)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err

@@ -274,14 +274,18 @@ def _at_limit(
         return ("oscillation", f"{head}: {_oscillation(problem, say, xs_w, steps, st)}", None, [])
     if len(gs_w) >= 2 and 0 < gn < gs_w[0]:
         per = (gn / gs_w[0]) ** (1.0 / (len(gs_w) - 1))
-        more = math.ceil(math.log(st.gtol / gn) / math.log(per)) if per < 1 and st.gtol > 0 else 0
         lr_hint = _faster_lr(problem, xs, st)
+        if per < 1 and st.gtol > 0:
+            more = math.ceil(math.log(st.gtol / gn) / math.log(per))
+            when = (f"; at that rate about {more:,} more iterations would reach --tol: raise "
+                    "--max-iter")
+        else:  # --tol 0: no count of iterations to a tolerance to give
+            when = ("; with --tol 0 it runs until the steps no longer change x: raise "
+                    "--max-iter, or give a --tol")
         return ("slow_descent",
                 f"{head}: still converging slowly — {say.gname} fell to {_g(gn)} "
                 f"(--tol {_g(st.gtol)}), shrinking by a factor {_ratio(per)} per iteration"
-                f"; at that rate about {more:,} more iterations would reach --tol: raise "
-                f"--max-iter"
-                f"{lr_hint}", None, [])
+                f"{when}{lr_hint}", None, [])
     if len(fs_w) >= 2 and fs_w[-1] < fs_w[0]:
         return ("slow_descent",
                 f"{head}: still descending — f went from {fmt(say.sign * fs_w[0])} to "
@@ -333,6 +337,8 @@ def _ratio(r: float) -> str:
 def _faster_lr(problem: Problem, xs: Sequence[float], st: Settings) -> str:
     """', or raise --lr toward …' where a larger learning rate is known to be faster and
     stable: for a quadratic, whose curvature is the same everywhere."""
+    if st.method != "gd" or st.extra:
+        return ""  # the theory is plain gradient descent's at a constant rate
     stab = stability(problem, xs)
     if stab is None or not stab.exact:
         return ""
