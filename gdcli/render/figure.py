@@ -136,14 +136,19 @@ def default_range(values: Iterable[float], center: float | None = None) -> tuple
 def _limit(values: Sequence[float], lo: float, hi: float) -> tuple[float, float]:
     """A y range for sampled values: their extent, unless a few values (a pole) would
     flatten the rest: then the 2nd to 98th percentile."""
-    import numpy as np
-
-    a = np.asarray([v for v in values if math.isfinite(v)] or [0.0])
-    full = (float(a.min()), float(a.max()))
-    p2, p98 = (float(v) for v in np.percentile(a, [2, 98]))
+    a = sorted(v for v in values if math.isfinite(v)) or [0.0]
+    full = (a[0], a[-1])
+    p2, p98 = _percentile(a, 2), _percentile(a, 98)
     if full[1] - full[0] > 20 * max(p98 - p2, 1e-300):
         full = (p2, p98)
     return _span([*full, lo, hi] if math.isfinite(lo) else full)
+
+
+def _percentile(a: Sequence[float], q: float) -> float:
+    """The q-th percentile of sorted ``a``, interpolated linearly (numpy's default)."""
+    pos = (len(a) - 1) * q / 100
+    i = int(pos)
+    return a[i] + (a[min(i + 1, len(a) - 1)] - a[i]) * (pos - i)
 
 
 def _sample(f: Callable[..., float], *xs: float) -> float:
@@ -172,16 +177,15 @@ def curve_figure(problem: Problem, path: Sequence[tuple[Any, ...]],
                  paths: Mapping[str, Sequence[tuple[Any, ...]]] | None = None) -> Figure:
     """f over ``xrange`` (sampled on a grid), with the numbered iterates of ``path`` (or of
     each of ``paths``, compare) joined in order."""
-    import numpy as np
-
     v = problem.variables[0]
     user = _user_f(problem)
-    xs = np.linspace(xrange[0], xrange[1], CURVE_POINTS)
-    ys = [_sample(user, float(x)) for x in xs]
+    n = CURVE_POINTS - 1  # a grid in plain floats: no numpy import for a curve
+    xs = [xrange[0] + (xrange[1] - xrange[0]) * i / n for i in range(n + 1)]
+    ys = [_sample(user, x) for x in xs]
     runs = dict(paths) if paths is not None else ({method or "path": path} if path else {})
     fig = Figure(title=f"f({v}) = {problem.text.strip()}", xlabel=v, ylabel=f"f({v})",
                  xrange=xrange, yrange=(0.0, 1.0))
-    fig.series.append(Series("line", [float(x) for x in xs], ys, label=f"f({v})"))
+    fig.series.append(Series("line", xs, ys, label=f"f({v})"))
     if len(runs) == 1:
         fig.title += f" — {next(iter(runs))}"
     path_ys: list[float] = []
