@@ -690,6 +690,60 @@ def plot(
                         maximize=maximize, output=output, out=sys.stdout, err=sys.stderr)
 
 
+@app.command(cls=ExprCommand)
+@handled
+def explore(
+    expr: Annotated[str, typer.Argument(help="The expression, e.g. 'x**2 - 4*x + 6'.",
+                                        metavar="EXPR", show_default=False)],
+    x0: X0Opt = None,
+    lr: Annotated[float | None, typer.Option(
+        "--lr", help="Learning rate to start with \\[default: the method's, 0.1 for gd].",
+        metavar="LR")] = None,
+    method: Annotated[str, typer.Option("--method", help=METHOD_HELP, metavar="METHOD")] = "gd",
+    momentum: MomentumOpt = None,
+    beta1: Beta1Opt = None,
+    beta2: Beta2Opt = None,
+    eps: EpsOpt = None,
+    decay: DecayOpt = None,
+    tol: TolOpt = 1e-8,
+    xtol: XtolOpt = 1e-10,
+    max_iter: Annotated[int, typer.Option(
+        "--max-iter", help="Iteration limit (at most 100,000: the run is kept to step "
+        "through).")] = 10_000,
+    at: FixedOpt = None,
+    maximize: Annotated[bool, typer.Option("--maximize", help="Gradient ascent.")] = False,
+    range_: Annotated[list[str] | None, typer.Option(
+        "--range", help="The axes: A:B (every variable) or VAR=A:B (repeatable) \\[default: "
+        "fitted to the first run].", metavar="A:B")] = None,
+) -> int:
+    """Explore gradient descent on EXPR interactively: change the learning rate, the
+    method and the start with keys and watch the path and the step table follow.
+
+    A full-screen terminal app: the curve of f (contour lines for two
+    variables) with the numbered iterates, the step table, and a status line
+    with the lr against the stability limit. Keys: + - double/halve the lr,
+    m the method, n p (→ ←) a step forward/back, g to the end, r reset,
+    s a new start, t theory, e explain the step, c the command line, ? help,
+    q quit. Needs the extra: pip install "gdcli[explore]".
+
+    Exit codes: 0 quit with q, 2 bad input, no terminal (use minimize or plot
+    in a pipe) or the extra missing.
+
+    Examples:
+
+      gdcli explore "x**2-4*x+6" --x0 8 --lr 0.1   # the worked example (in a pipe: exit 2)
+      gdcli explore "(1-x)**2+100*(y-x**2)**2" --x0=-1.2,1 --lr 0.001   # (in a pipe: exit 2)
+    """
+    from .explore import command as cmd_explore
+
+    return cmd_explore.run(
+        expr, x0 or [], lr=lr, method=method,
+        hypers=method_hypers(momentum, beta1, beta2, eps, decay), tol=tol, xtol=xtol,
+        max_iter=max_iter, ranges=range_ or [], at=at or [], maximize=maximize,
+        out=sys.stdout, err=sys.stderr,
+    )
+
+
 class MethodsFormat(StrEnum):
     table = "table"
     markdown = "markdown"

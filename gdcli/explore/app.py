@@ -1,0 +1,326 @@
+"""The explorer's screen (Textual, the ``[explore]`` extra): the picture of f with the path
+up to the current iterate, the step table beside it (below it on a narrow terminal), a
+status line and the keys. Everything shown comes from :class:`~.state.ExploreState`; a
+change of setting runs the engine on a worker thread, so a slow function never freezes
+the screen, and the newest request wins."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from ..errors import InputError
+from .state import ExploreState
+
+#: At least this many columns put the table beside the picture, else below it.
+WIDE = 120
+
+HELP = """\
+Learning rate   +  double      -  halve      *  ×1.1      /  ÷1.1
+Method          m  the next one: gd, momentum, nesterov, adagrad, rmsprop, adam, newton
+                   (the lr goes with it once chosen; else each method's default)
+Steps           n or →  one forward      p or ←  one back
+                PgDn / PgUp  ten      Home  the start      g or End  the end of the run
+Start           s  type a new start (as --x0 takes it: 3, or x=-1,y=2)
+Reset           r  the command line's method, lr and start, at step 0
+View            v  fit the axes to the current run (they are kept while lr or the
+                   method change, so that paths compare)
+Theory          t  the analytic stationary points (one-variable polynomials) and the
+                   second-order test at the current iterate
+Explain         e  the current step written out, as minimize --explain writes it
+Command         c  the same run as gdcli minimize / gdcli plot and as a config file
+Quit            q  (exit 0)
+
+The run is the engine's own: it ends where gdcli minimize would (converged, diverged,
+or --max-iter); the status line says how, with the lr against the stability limit.
+"""
+
+
+def plot_text(fig: Any, columns: int, rows: int, colour: bool) -> str:
+    """The picture as text for a pane of ``columns`` × ``rows`` (without its title line,
+    which is the app's): terminal_plot sizes the canvas by the width (a third of it high,
+    at least 10 rows), so a short pane gets a narrower picture that fits its height."""
+    from ..render.terminal_plot import MIN_HEIGHT, to_text
+
+    columns = max(30, columns)
+    text = to_text(fig, columns, colour).split("\n", 1)[-1].rstrip("\n")
+    lines = text.split("\n")
+    canvas = _canvas_rows(lines)
+    # the canvas, the y label above it and the x axis with its ticks fit; the legend and the
+    # notes under them may need the pane's scroll bar
+    if rows > 0 and canvas + 3 > rows:
+        axis = 13 + 5 + len(fig.xlabel)  # what to_text adds to the canvas width
+        target = max(MIN_HEIGHT, rows - 4)  # plotille draws height + 1 rows
+        narrower = min(columns, 3 * target + 2 + axis)
+        if narrower < columns:
+            text = to_text(fig, narrower, colour).split("\n", 1)[-1].rstrip("\n")
+    return text
+
+
+def _canvas_rows(lines: list[str]) -> int:
+    """Rows of the plotille canvas: the lines with a y tick and its bar."""
+    import re
+
+    tick = re.compile(r"^\s*\S+ \|")
+    return sum(1 for line in lines if tick.match(line))
+
+
+class TextScreen(ModalScreen[None]):
+    """A page of text over the explorer; any of Esc, q, Enter or its own key closes it."""
+
+    DEFAULT_CSS = """
+    TextScreen { align: center middle; }
+    TextScreen > VerticalScroll { width: auto; max-width: 100%; height: auto;
+        max-height: 100%; border: round $accent; padding: 0 1; background: $surface; }
+    """
+
+    def __init__(self, title: str, text: str, closers: str = "") -> None:
+        super().__init__()
+        self.title_text, self.body = title, text
+        self.closers = {"escape", "q", "enter", *closers.split(",")} - {""}
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(Text(self.title_text, style="bold"))
+            yield Static(Text(self.body))
+            yield Static(Text("Esc: close", style="dim"))
+
+    def on_key(self, event: Any) -> None:
+        if event.key in self.closers:
+            event.stop()
+            self.dismiss(None)
+
+
+class StartScreen(ModalScreen[None]):
+    """A prompt for the start, checked as --x0 is; an error keeps it open."""
+
+    DEFAULT_CSS = """
+    StartScreen { align: center bottom; }
+    StartScreen > Container { width: 100%; height: auto; border: round $accent;
+        background: $surface; }
+    #start-error { color: $error; height: auto; }
+    """
+
+    def __init__(self, state: ExploreState, done: Any) -> None:
+        super().__init__()
+        self.state, self.done = state, done
+
+    def compose(self) -> ComposeResult:
+        v = self.state.problem.variables
+        now = ",".join(f"{x:.10g}" for x in self.state.start)
+        with Container():
+            yield Static(f"New start ({', '.join(v)}), as --x0 takes it; Enter to run, Esc "
+                         "to cancel")
+            yield Input(value=now, id="start-input")
+            yield Static("", id="start-error")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        try:
+            self.state.set_start(event.value)
+        except InputError as e:
+            self.query_one("#start-error", Static).update(Text(e.message))
+            return
+        self.dismiss(None)
+        self.done()
+
+    def on_key(self, event: Any) -> None:
+        if event.key == "escape":
+            event.stop()
+            self.dismiss(None)
+
+
+class ExploreApp(App[int]):
+    """gdcli explore: see module docstring."""
+
+    TITLE = "gdcli explore"
+    ENABLE_COMMAND_PALETTE = False
+    CSS = """
+    #title { height: 1; text-style: bold; }
+    #main { height: 1fr; layout: vertical; }
+    #main.wide { layout: horizontal; }
+    #plot-pane { height: 1fr; }
+    #table { height: 30%; min-height: 4; }
+    #main.wide #plot-pane { width: 1fr; height: 1fr; }
+    #main.wide #table { width: auto; max-width: 60%; height: 1fr; }
+    #status { height: 3; background: $boost; }
+    """
+    BINDINGS = [
+        Binding("plus,equals_sign", "lr_times(2)", "lr×2"),
+        Binding("minus,underscore", "lr_over(2)", "lr÷2"),
+        Binding("asterisk", "lr_times(1.1)", "lr×1.1", show=False),
+        Binding("slash", "lr_over(1.1)", "lr÷1.1", show=False),
+        Binding("m", "method", "method"),
+        Binding("n,right", "step(1)", "step"),
+        Binding("p,left", "step(-1)", "back"),
+        Binding("pagedown", "step(10)", "10 steps", show=False),
+        Binding("pageup", "step(-10)", "10 back", show=False),
+        Binding("home", "home", "start", show=False),
+        Binding("g,end", "end", "end"),
+        Binding("r", "reset", "reset"),
+        Binding("s", "start", "start", show=False),
+        Binding("t", "theory", "theory", show=False),
+        Binding("v", "refit", "fit view", show=False),
+        Binding("e", "explain", "explain", show=False),
+        Binding("c", "commands", "command", show=False),
+        Binding("question_mark", "help", "help"),
+        Binding("q", "quit_app", "quit"),
+    ]
+
+    def __init__(self, state: ExploreState) -> None:
+        super().__init__()
+        self.state = state
+        self.colour = not os.environ.get("NO_COLOR")
+        self.first_frame: float | None = None  # perf_counter when the first run was drawn
+        self.redraws = 0
+        self._header: list[str] = []
+
+    # --- layout ---
+    def compose(self) -> ComposeResult:
+        yield Static(id="title")
+        with Container(id="main"):
+            with VerticalScroll(id="plot-pane"):
+                yield Static(id="plot")
+            yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for sel in ("#table", "#plot-pane"):
+            self.query_one(sel).can_focus = False
+        self._layout(self.size.width)
+        self.recompute()
+
+    def on_resize(self, event: Any) -> None:
+        self._layout(event.size.width)
+        self.call_after_refresh(self.draw_plot)
+
+    def _layout(self, width: int) -> None:
+        self.query_one("#main").set_class(width >= WIDE, "wide")
+
+    # --- computing ---
+    def recompute(self) -> None:
+        """Run the current settings on a worker; the status says so until it is drawn."""
+        req = self.state.request()
+        self.draw_status()
+        self.run_worker(lambda: self._work(req), thread=True, group="run",
+                        exit_on_error=False)
+
+    def _work(self, req: Any) -> None:
+        res = self.state.compute(req, self.state.stale(req))
+        try:
+            self.call_from_thread(self._apply, res)
+        except RuntimeError:  # the app closed meanwhile
+            pass
+
+    def _apply(self, res: Any) -> None:
+        if self.state.apply(res):
+            self.draw()
+            if self.first_frame is None:
+                self.call_after_refresh(self._first)
+
+    def _first(self) -> None:
+        self.first_frame = time.perf_counter()
+
+    # --- drawing ---
+    def draw(self) -> None:
+        self.redraws += 1
+        self.query_one("#title", Static).update(Text(self.state.title(), no_wrap=True,
+                                                     overflow="ellipsis"))
+        self.draw_status()
+        self.draw_table()
+        self.draw_plot()
+
+    def draw_status(self) -> None:
+        lines = self.state.status_lines()
+        self.query_one("#status", Static).update(
+            Text("\n".join(lines), no_wrap=True, overflow="ellipsis"))
+
+    def draw_table(self) -> None:
+        table = self.query_one("#table", DataTable)
+        header, cells, caption = self.state.table()
+        if header != self._header:
+            table.clear(columns=True)
+            table.add_columns(*header)
+            self._header = header
+        else:
+            table.clear()
+        if caption:
+            table.add_row(*["⋮"] * len(header))
+        table.add_rows([Text(c, justify="right") for c in row] for row in cells)
+        if table.row_count:
+            table.move_cursor(row=table.row_count - 1, animate=False)
+
+    def draw_plot(self) -> None:
+        plot = self.query_one("#plot", Static)
+        fig = self.state.figure()
+        if fig is None:
+            plot.update(Text("computing…" if self.state.error is None else self.state.error))
+            return
+        size = self.query_one("#plot-pane").content_size
+        body = plot_text(fig, size.width - 1, size.height, self.colour)
+        text = Text.from_ansi(body) if self.colour else Text(body)
+        text.no_wrap, text.overflow = True, "crop"
+        plot.update(text)
+
+    # --- keys ---
+    def _changed(self, changed: bool) -> None:
+        if changed:
+            self.recompute()
+
+    def action_lr_times(self, factor: float) -> None:
+        self._changed(self.state.scale_lr(factor))
+
+    def action_lr_over(self, factor: float) -> None:
+        self._changed(self.state.scale_lr(1 / factor))
+
+    def action_method(self) -> None:
+        self._changed(self.state.next_method())
+
+    def action_step(self, n: int) -> None:
+        self.state.step(n)
+        self.draw()
+
+    def action_home(self) -> None:
+        self.state.to_start()
+        self.draw()
+
+    def action_end(self) -> None:
+        self.state.to_end()
+        self.draw()
+
+    def action_reset(self) -> None:
+        self._changed(self.state.reset())
+
+    def action_refit(self) -> None:
+        self._changed(self.state.refit())
+
+    def action_theory(self) -> None:
+        self.state.toggle_theory()
+        self.draw_plot()
+
+    def action_start(self) -> None:
+        self.push_screen(StartScreen(self.state, self.recompute))
+
+    def action_explain(self) -> None:
+        self.push_screen(TextScreen("The current step, written out", self.state.explain_text(),
+                                    "e"))
+
+    def action_commands(self) -> None:
+        lines = self.state.command_lines()
+        text = ("The table of this run:\n  " + lines[0] + "\n\nIts picture:\n  " + lines[1]
+                + "\n\nAs a config for gdcli run FILE.toml:\n\n" + self.state.config_toml())
+        self.push_screen(TextScreen("The same run from the command line", text, "c"))
+
+    def action_help(self) -> None:
+        self.push_screen(TextScreen("gdcli explore: keys", HELP, "question_mark"))
+
+    def action_quit_app(self) -> None:
+        self.exit(0)
