@@ -336,8 +336,13 @@ def test_override_errors(cli, tmp_path):
     cfg = write(tmp_path / "o.toml", 'command = "minimize"\nexpr = "x**2"\nx0 = 1\n')
     assert error_of(cli, cfg, "--epochs", "3") == \
         f"error: --epochs: no run in {cfg} takes it (its commands: minimize)"
-    assert error_of(cli, cfg, "--learning-rate", "3") == \
-        "error: unknown option '--learning-rate' — did you mean '--lr'?"
+    # an option no gdcli command has: a usage error of gdcli run, as click words it
+    for typo in ("--learning-rate", "--lrr"):
+        err = error_of(cli, cfg, typo, "3")
+        assert err.startswith("Usage: gdcli run") and f"No such option: {typo}" in err
+        assert "--lr" in err.replace(typo, "")
+    err = error_of(cli, "missing.toml", "--nonsense", "3")  # before the file is read
+    assert "No such option: --nonsense" in err
     assert error_of(cli, cfg, "--lr", "abc") == \
         "error: --lr (on the command line), for minimize: 'abc' is not a valid float."
     assert error_of(cli, cfg, "--lr", "0.1", "--lr", "0.2") == \

@@ -139,6 +139,8 @@ def read_config(path: str) -> Config:
 def _read_bytes(path: str) -> bytes:
     if path == "-":
         data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    elif "\0" in path:
+        raise InputError(f"{_shown(path)}: no such config file (a file name has no NUL)")
     else:
         if os.path.isdir(path):
             raise InputError(f"{_shown(path)}: is a directory, not a config file")
@@ -372,6 +374,41 @@ def parse_overrides(tokens: list[str], cfg: Config) -> dict[str, Any]:
     return out
 
 
+def check_option_names(tokens: list[str]) -> None:
+    """Before the config is read: an option that no gdcli command has is a usage error of
+    ``gdcli run``, worded as click words it for every command (No such option …)."""
+    import difflib
+
+    from ..cli import click_error
+
+    takes_value: dict[str, bool] = {}
+    for c in runnable_commands():
+        for p in click_command(c).params:
+            if p.param_type_name == "argument":
+                takes_value["--" + str(p.name).replace("_", "-")] = True
+            else:
+                flag = bool(getattr(p, "is_flag", False) or getattr(p, "count", False))
+                for o in (*p.opts, *p.secondary_opts):
+                    takes_value[o] = takes_value.get(o, False) or not flag
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        i += 1
+        if not tok.startswith("-") or tok in ("-", "--"):
+            continue  # a stray argument: parse_overrides says what is wrong with it
+        name, eq, _ = tok.partition("=") if tok.startswith("--") else (tok, "", "")
+        base = "--" + name[5:] if name.startswith("--no-") else name
+        if name in takes_value:
+            i += 1 if takes_value[name] and not eq else 0
+        elif base not in takes_value:
+            syn = SYNONYMS.get(name.lstrip("-").replace("-", "_"))
+            close = (["--" + syn.replace("_", "-")] if syn
+                     else difflib.get_close_matches(name, sorted(takes_value), n=1))
+            usage_error = click_error("UsageError")
+            no_such = sys.modules[usage_error.__module__].NoSuchOption  # type: ignore[attr-defined]
+            raise no_such(name, possibilities=close, ctx=current_context())
+
+
 def _all_options() -> set[str]:
     names: set[str] = set()
     for c in runnable_commands():
@@ -499,6 +536,7 @@ def run(config: str, overrides: Iterable[str], dry_run: bool, out: TextIO, err: 
     if config.startswith("-") and config != "-":
         raise InputError(f"the config file comes first: gdcli run CONFIG.toml "
                          f"{clip(config)} …")
+    check_option_names(list(overrides))
     cfg = read_config(config)
     for r in cfg.runs:
         check_run(cfg, r)
@@ -714,6 +752,8 @@ def write_atomically(path: str, text: str) -> None:
     import tempfile
 
     folder = os.path.dirname(path) or "."
+    if "\0" in path:
+        raise InputError(f"--save-config {clip(path)}: a file name cannot hold a NUL")
     if os.path.isdir(path):
         raise InputError(f"--save-config {clip(path)}: is a directory")
     if not os.path.isdir(folder):
