@@ -418,6 +418,9 @@ def test_save_config_unwritable(cli, tmp_path):
     assert r.exit_code == 2 and "no folder" in r.stderr and r.stdout == ""
     r = cli("minimize", "x**2", "--x0", "1", "--save-config", str(tmp_path))
     assert r.exit_code == 2 and "is a directory" in r.stderr
+    r = cli("minimize", "x**2", "--x0", "1", "--save-config", str(tmp_path / ("a" * 300)))
+    assert r.exit_code == 2 and "File name too long" in r.stderr
+    assert os.listdir(tmp_path) == []  # the temporary file is gone too
 
 
 # --- the TOML writer ---------------------------------------------------------------------------

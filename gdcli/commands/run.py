@@ -771,12 +771,15 @@ def write_atomically(path: str, text: str) -> None:
         except OSError:
             pass
         os.replace(tmp, path)
-    except OSError as e:
+    except BaseException as e:
         try:
             os.unlink(tmp)
         except OSError:
             pass
-        raise InputError(f"--save-config {clip(path)}: cannot write it: {e.strerror}") from None
+        if isinstance(e, OSError):
+            raise InputError(f"--save-config {clip(path)}: cannot write it: "
+                             f"{e.strerror}") from None
+        raise
 
 
 def _umask() -> int:
