@@ -13,12 +13,12 @@ from typing import Any
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Container, VerticalScroll
+from textual.containers import Container, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from ..errors import InputError
-from .state import ExploreState
+from .state import TABLE_ROWS, ExploreState
 
 #: At least this many columns put the table beside the picture, else below it.
 WIDE = 120
@@ -78,8 +78,10 @@ class TextScreen(ModalScreen[None]):
 
     DEFAULT_CSS = """
     TextScreen { align: center middle; }
-    TextScreen > VerticalScroll { width: auto; max-width: 100%; height: auto;
-        max-height: 100%; border: round $accent; padding: 0 1; background: $surface; }
+    TextScreen > Vertical { width: auto; max-width: 100%; height: auto; max-height: 100%;
+        border: round $accent; padding: 0 1; background: $surface; }
+    TextScreen VerticalScroll { width: auto; height: auto; max-height: 100%; }
+    TextScreen Static { width: auto; }
     """
 
     def __init__(self, title: str, text: str, closers: str = "") -> None:
@@ -88,9 +90,10 @@ class TextScreen(ModalScreen[None]):
         self.closers = {"escape", "q", "enter", *closers.split(",")} - {""}
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with Vertical():
             yield Static(Text(self.title_text, style="bold"))
-            yield Static(Text(self.body))
+            with VerticalScroll():
+                yield Static(Text(self.body))
             yield Static(Text("Esc: close", style="dim"))
 
     def on_key(self, event: Any) -> None:
@@ -147,9 +150,13 @@ class ExploreApp(App[int]):
     #main { height: 1fr; layout: vertical; }
     #main.wide { layout: horizontal; }
     #plot-pane { height: 1fr; }
-    #table { height: 30%; min-height: 4; }
+    #side { height: 30%; min-height: 4; }
+    #table { height: 1fr; }
+    #explain { display: none; height: auto; padding: 1 0 0 1; }
     #main.wide #plot-pane { width: 1fr; height: 1fr; }
-    #main.wide #table { width: auto; max-width: 60%; height: 1fr; }
+    #main.wide #side { width: auto; max-width: 60%; height: 1fr; }
+    #main.wide #table { width: auto; height: 1fr; max-height: 18; }
+    #main.wide #explain { display: block; }
     #status { height: 3; background: $boost; }
     """
     BINDINGS = [
@@ -181,6 +188,7 @@ class ExploreApp(App[int]):
         self.first_frame: float | None = None  # perf_counter when the first run was drawn
         self.redraws = 0
         self._header: list[str] = []
+        self._plot_lines = -1
 
     # --- layout ---
     def compose(self) -> ComposeResult:
@@ -188,19 +196,26 @@ class ExploreApp(App[int]):
         with Container(id="main"):
             with VerticalScroll(id="plot-pane"):
                 yield Static(id="plot")
-            yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="side"):
+                yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
+                yield Static(id="explain")
         yield Static(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
-        for sel in ("#table", "#plot-pane"):
+        for sel in ("#table", "#plot-pane", "#side"):
             self.query_one(sel).can_focus = False
         self._layout(self.size.width)
         self.recompute()
 
     def on_resize(self, event: Any) -> None:
         self._layout(event.size.width)
-        self.call_after_refresh(self.draw_plot)
+        self.call_after_refresh(self._resized)
+
+    def _resized(self) -> None:
+        if self.state.rows:
+            self.draw_table()
+            self.draw_plot()
 
     def _layout(self, width: int) -> None:
         self.query_one("#main").set_class(width >= WIDE, "wide")
@@ -232,20 +247,27 @@ class ExploreApp(App[int]):
     # --- drawing ---
     def draw(self) -> None:
         self.redraws += 1
-        self.query_one("#title", Static).update(Text(self.state.title(), no_wrap=True,
-                                                     overflow="ellipsis"))
+        self.query_one("#title", Static).update(
+            Text(self.state.title(), no_wrap=True, overflow="ellipsis"), layout=False)
         self.draw_status()
         self.draw_table()
         self.draw_plot()
+        if self.query_one("#main").has_class("wide"):  # room for the step written out
+            self.query_one("#explain", Static).update(
+                Text("The current step:\n" + self.state.explain_text()))
 
     def draw_status(self) -> None:
         lines = self.state.status_lines()
         self.query_one("#status", Static).update(
-            Text("\n".join(lines), no_wrap=True, overflow="ellipsis"))
+            Text("\n".join(lines), no_wrap=True, overflow="ellipsis"), layout=False)
 
     def draw_table(self) -> None:
         table = self.query_one("#table", DataTable)
-        header, cells, caption = self.state.table()
+        # as many steps as the table shows: nothing to scroll, nothing rendered unseen
+        fits = table.size.height - 1 if table.size.height > 1 else TABLE_ROWS
+        header, cells, caption = self.state.table(fits)
+        if caption:
+            header, cells, caption = self.state.table(fits - 1)
         if header != self._header:
             table.clear(columns=True)
             table.add_columns(*header)
@@ -253,10 +275,12 @@ class ExploreApp(App[int]):
         else:
             table.clear()
         if caption:
-            table.add_row(*["⋮"] * len(header))
-        table.add_rows([Text(c, justify="right") for c in row] for row in cells)
+            cells = [["⋮"] * len(header), *cells]
+        # right-aligned by padding: plain strings render much faster than Text cells
+        widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(header)]
+        table.add_rows([c.rjust(w) for c, w in zip(row, widths, strict=True)] for row in cells)
         if table.row_count:
-            table.move_cursor(row=table.row_count - 1, animate=False)
+            table.move_cursor(row=table.row_count - 1, animate=False, scroll=False)
 
     def draw_plot(self) -> None:
         plot = self.query_one("#plot", Static)
@@ -268,7 +292,9 @@ class ExploreApp(App[int]):
         body = plot_text(fig, size.width - 1, size.height, self.colour)
         text = Text.from_ansi(body) if self.colour else Text(body)
         text.no_wrap, text.overflow = True, "crop"
-        plot.update(text)
+        lines = body.count("\n")
+        plot.update(text, layout=lines != self._plot_lines)  # a new height needs a layout
+        self._plot_lines = lines
 
     # --- keys ---
     def _changed(self, changed: bool) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import GdcliError, InputError
@@ -60,6 +60,7 @@ class Result:
     outcome: Outcome | None
     view: list[tuple[float, float]]
     background: Figure | None
+    path: list[tuple[Any, ...]] = field(default_factory=list)  # of the whole run
     error: str | None = None
 
 
@@ -105,6 +106,7 @@ class ExploreState:
         self.rows: list[Row] = []
         self.outcome: Outcome | None = None
         self.background: Figure | None = None
+        self.full_path: list[tuple[Any, ...]] = []
         self.error: str | None = None
         self.index = 0
         self.at_end = False
@@ -207,16 +209,17 @@ class ExploreState:
         try:
             ctx = Context(p, req.settings, req.start, method=req.settings.method, dangling=True)
             rows = list(Recorder(iterate(p, req.start, req.settings, stop), ctx))
+            path = path_of(rows, p.dim)
             view = req.view
             if view is None or None in view:
-                fitted = default_ranges(p, {"": path_of(rows, p.dim)})
+                fitted = default_ranges(p, {"": path})
                 view = fitted if view is None else [
                     g if g is not None else d for g, d in zip(view, fitted, strict=True)]
             return Result(req.generation, req.settings, req.start, rows, ctx.outcome, view,
-                          self._background(view))
+                          self._background(view), path)
         except GdcliError as e:
             return Result(req.generation, req.settings, req.start, [], None, [], None,
-                          e.message)
+                          error=e.message)
 
     def _background(self, view: list[tuple[float, float]]) -> Figure:
         """f over the view (the curve, or contour lines), without a path: drawn once per
@@ -238,6 +241,7 @@ class ExploreState:
         self.run_settings, self.run_start = res.settings, res.start
         self.rows, self.outcome, self.error = res.rows, res.outcome, res.error
         self.background = res.background
+        self.full_path = res.path
         if res.error is None:
             self.view = res.view
         self.index = self.last if self.at_end else min(self.index, self.last)
@@ -260,14 +264,14 @@ class ExploreState:
 
         return title(self.context())
 
-    def table(self) -> tuple[list[str], list[list[str]], str | None]:
-        """The header, the rows (the steps up to the current iterate, the last
-        TABLE_ROWS of them) and a caption for the steps left out."""
+    def table(self, most: int = TABLE_ROWS) -> tuple[list[str], list[list[str]], str | None]:
+        """The header, the rows (the steps up to the current iterate, the last ``most`` of
+        them) and a caption for the steps left out."""
         from ..render.table import gd_columns, num, step_columns
 
         st = self.run_settings
         variables = self.problem.variables
-        lo = max(0, self.index - TABLE_ROWS)
+        lo = max(0, self.index - max(1, most))
         pairs = list(zip(self.rows[lo : self.index], self.rows[lo + 1 : self.index + 1],
                          strict=True))
         probe = pairs or [(r, r) for r in self.rows[:1]]
@@ -281,8 +285,7 @@ class ExploreState:
         columns = columns if probe is pairs else []
         cells = [[str(a[0]), *(num(c.values[i], DIGITS) for c in columns)]
                  for i, (a, _) in enumerate(pairs)]
-        caption = f"steps 0–{lo - 1} not shown (the table keeps the last {TABLE_ROWS})" \
-            if lo else None
+        caption = f"steps 0–{lo - 1} not shown (p, PgUp, Home go back)" if lo else None
         return header, cells, caption
 
     def stability(self) -> Stability | None:
@@ -433,18 +436,23 @@ class ExploreState:
         if self.background is None or not self.rows:
             return None
         p, view = self.problem, self.view or []
-        rec = PathRecorder(p.dim, PATH_POINTS)
-        for row in self.rows[: self.index + 1]:
-            rec.add(row)
-        pts = [q for q in rec.path()
+        if self.index == self.last:
+            path, thinned = self.full_path, len(self.rows) > PATH_POINTS
+        else:
+            rec = PathRecorder(p.dim, PATH_POINTS)
+            for row in self.rows[: self.index + 1]:
+                rec.add(row)
+            path, thinned = rec.path(), rec.stride > 1
+        pts = [q for q in path
                if all(view[i][0] <= q[1 + i] <= view[i][1] for i in range(p.dim))]
         st = self.run_settings
         label = f"{st.method}, lr {fmt(st.lr)}"
         bg = self.background
         notes = []
-        if rec.thinned():
-            notes.append(str(rec.thinned()))
-        gone = len(rec.path()) - len(pts)
+        if thinned:
+            notes.append(f"the path shows {len(path)} of the {self.index + 1:,} iterates, "
+                         "evenly spaced (and the last)")
+        gone = len(path) - len(pts)
         if gone:
             notes.append(f"{gone} iterate{'s' if gone > 1 else ''} outside the view not drawn "
                          "(v: fit the view)")
@@ -458,7 +466,7 @@ class ExploreState:
     def _theory(self, series: list[Any]) -> list[str]:
         """The overlay: the analytic stationary points (one variable), the second-order
         test at the current iterate."""
-        from ..optim.analysis import second_order
+        from ..optim.analysis import curvature, second_order
         from ..optim.poly import stationary_points
         from ..render.figure import Series
 
@@ -481,10 +489,19 @@ class ExploreState:
             notes.append("theory: f' = 0 is solved exactly for polynomials only")
         else:
             notes.append("theory: stationary points are solved exactly for one variable only")
-        x = self.rows[self.index][2 : 2 + p.dim]
-        said = second_order(p, x)
-        if said:
-            notes.append(f"at step {self.index}: {said}")
+        row = self.rows[self.index]
+        x, grad = row[2 : 2 + p.dim], row[2 + p.dim : 2 + 2 * p.dim]
+        if any(g is None for g in grad):
+            return notes
+        if math.hypot(*grad) <= max(self.run_settings.gtol, 1e-6):
+            said = second_order(p, x)
+            if said:
+                notes.append(f"at step {self.index}: {said}")
+        else:
+            c = curvature(p, x, p.sign)
+            if c is not None:
+                notes.append(f"at step {self.index}: {c.text.replace(', of both signs', '')} "
+                             "(the second-order test needs ∇f = 0, not yet here)")
         return notes
 
 
