@@ -16,6 +16,13 @@ as the engine judges it. A rate that stops is taken out of the arrays (its row f
 the run ends when every rate has stopped. Converged rates are then checked by
 diagnosis.py like any run (a plateau or a stall is not convergence).
 
+One difference from the float loop is deliberate: numpy computes ``x**2`` as ``x*x`` and
+``x**-1`` as ``1/x`` (correctly rounded), where Python's float ``**`` calls libm's pow, which
+is 1 ulp off in about 0.08% of squares. Calling pow here (an array exponent) costs more
+than the rest of a Rosenbrock step, so a rate may differ from minimize in the last bit of
+a step now and then; the tests hold the statuses and iteration counts of every method to
+minimize's exactly, and the points to 1e-12. (numpy's exp, sin … are not libm's either.)
+
 Python's float operations raise where numpy's return inf or nan (``x**2`` overflowing,
 ``log(0)``, ``1/0``). A non-finite value that reaches the gradient stops the rate either
 way; one that a later function absorbs (``sigmoid(x**3)`` at x = 1e110 is 1 in numpy)
@@ -33,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError
 from ..expr import functions as fn
 from ..expr.codegen import Emitter, build, local_names
-from ..expr.nodes import Call, Const, Div, Node, Num, Pow
+from ..expr.nodes import Add, Call, Const, Div, Mul, Neg, Node, Num, Pow
 from .engine import RUNAWAY, WINDOW
 from .loopgen import expand, restricted, schedule_line
 from .methods import METHODS
@@ -46,15 +53,14 @@ if TYPE_CHECKING:  # pragma: no cover
 #: (about 40 float64 arrays of COUNT entries for two variables), and a million rates would
 #: be more than any table or plot can show.
 MAX_RATES = 100_000
-#: The loop returns to Python after at most this many rate-steps, and 256 steps (a progress
-#: bar, Ctrl-C): 256 steps of 1,000 rates, 2 steps of 100,000.
+#: The loop returns to Python after at most this many rate-steps, and 255 steps (a progress
+#: bar, Ctrl-C; the reversals of a call are counted in uint8): 255 steps of 1,000 rates, 2
+#: steps of 100,000.
 CHUNK = 256_000
 #: A rate oscillates when its steps reversed direction (s_k·s_{k-1} < 0) this many times.
 REVERSALS = 2
 #: How a rate stopped -> its status, where no diagnosis is needed.
 DIVERGED = ("error", "nonfinite", "step", "runaway", "unbounded")
-#: Stop codes of the generated loop (0: the rate goes on).
-_CODES = {1: "error", 2: "gradient", 3: "fixed", 4: "xtol"}
 
 
 # --- the generated loop ---
@@ -101,14 +107,21 @@ def _guarded(roots: Sequence[Node]) -> tuple[set[Node], set[Node]]:
     return raising, dens
 
 
-#: Integer powers that numpy computes by its own fast path (a square, a reciprocal) for a
-#: scalar exponent, where Python's float ``**`` calls libm's pow.
-_FAST_POWERS = (2, -1)
+#: How far a rate's |x|² may grow before the hot path's bounds are set again (the box
+#: 1 + |x|² < BOX·(1 + |x_k|²) where they were set; see :func:`sweep_source`).
+BOX = 2.0
+#: Slack on the hot path's bounds, far above any rounding of the sums they bound.
+_SLACK = 2.0**-20
 
 
 class _VecEmitter(Emitter):
-    """The float loop's Emitter, naming the values :func:`_guarded` picks and testing them
-    as they are computed: ``badg`` for values the gradient uses, ``badf`` for f's own."""
+    """The float loop's Emitter over arrays. It names the values :func:`_guarded` picks
+    and tests them as they are computed (``badg`` for values the gradient uses, ``badf``
+    for f's own), and it writes what numpy does fastest: numbers as 0-d arrays bound once
+    (``_k0``: an array operand costs numpy less than a Python float), ``x**2`` as ``x*x``
+    and ``x**-1`` as ``1/x``, ``a + (-b)`` and ``a + (-1)·b`` as ``a - b`` (exactly the
+    same values). A constant subtree (pi**2, exp(2)) is computed as the float loop
+    computes it."""
 
     def __init__(self, names: dict[str, str], roots: Sequence[Node],
                  grad_roots: Sequence[Node]) -> None:
@@ -116,26 +129,70 @@ class _VecEmitter(Emitter):
         self.raising, self.dens = _guarded(roots)
         self.in_g = _closure(grad_roots)
         self.used: set[str] = set()
+        self.consts: dict[str, str] = {}  # float literal -> its 0-d array's name
+        self._inner = 0  # > 0: inside a constant subtree
+
+    def const(self, literal: str) -> str:
+        name = self.consts.get(literal)
+        if name is None:
+            name = self.consts[literal] = f"_k{len(self.consts)}"
+        return name
+
+    def _named(self, n: Node) -> str:
+        code = self.expr(n)
+        if code.isidentifier():
+            return code
+        name = f"t{len(self.temps)}"
+        self.lines.append(f"{name} = {code}")
+        self.temps[n] = name
+        return name
+
+    def _inline(self, n: Node) -> bool:
+        return (n not in self.temps and n not in self.shared and n not in self.raising
+                and n not in self.dens)
 
     def _code(self, n: Node) -> str:
-        code = super()._code(n)
-        if type(n) is Pow:
-            for e in _FAST_POWERS:
-                tail = f" ** {e})"
-                if code.endswith(tail):
-                    # numpy squares (and inverts) exactly where Python's float ** calls
-                    # libm's pow, which is 1 ulp off now and then: _ipow calls pow too, so
-                    # the rates agree with minimize to the last bit (a chaotic run would
-                    # amplify the difference)
-                    return f"_ipow({code[1:-len(tail)]}, {e})"
-        return code
+        t = type(n)
+        if self._inner or not n.free:
+            if t is Num and not self._inner:
+                return self.const(super()._code(n))
+            self._inner += 1
+            try:
+                return super()._code(n)
+            finally:
+                self._inner -= 1
+        if t is Pow:
+            b, e = n.args
+            if type(e) is Num and e.value in (2, -1):
+                # numpy's own square and reciprocal, where Python's float ** calls libm's
+                # pow: the two differ in the last bit in about 0.08% of cases
+                x = self._named(b)
+                return f"({x} * {x})" if e.value == 2 else f"({self.const('1.0')} / {x})"
+        if t is Add:
+            terms: list[tuple[str, str]] = []
+            for a in n.args:
+                if self._inline(a) and type(a) is Neg:
+                    terms.append(("-", self.expr(a.args[0])))
+                elif (self._inline(a) and type(a) is Mul and type(a.args[0]) is Num
+                      and a.args[0].value == -1):
+                    rest = a.args[1:]
+                    terms.append(("-", self.expr(rest[0]) if len(rest) == 1 else
+                                  "(" + " * ".join(self.expr(r) for r in rest) + ")"))
+                else:
+                    terms.append(("+", self.expr(a)))
+            if terms[0][0] == "-" and terms[1][0] == "+":
+                terms[0], terms[1] = terms[1], terms[0]  # (-a) + b is b - a
+            head = terms[0][1] if terms[0][0] == "+" else f"(-{terms[0][1]})"
+            return "(" + head + "".join(f" {op} {c}" for op, c in terms[1:]) + ")"
+        return super()._code(n)
 
     def expr(self, n: Node) -> str:
         got = self.temps.get(n)
         if got is not None:
             return got
         code = self._code(n)
-        if n not in self.shared and n not in self.raising and n not in self.dens:
+        if self._inner or (n not in self.shared and n not in self.raising
+                           and n not in self.dens):
             return code
         name = f"t{len(self.temps)}"
         self.lines.append(f"{name} = {code}")
@@ -155,12 +212,20 @@ def sweep_source(problem: Problem, st: Settings, with_f: bool) -> str:
     computed each step and, for the rates that watch it, must stay finite).
 
     ``_sweep(k0, stop_k, *state, *per_rate, *constants)`` runs steps k0 … stop_k − 1 and
-    returns ``(k, codes, (x_k, reversals), state)``: at the first step where some rate
-    stops or leaves the box, its stop codes (0: goes on; 1 error, 2 gradient, 3 fixed,
-    4 xtol; 5 left the box, judged by the caller), x_k and the reversals before the step,
-    and the state after the step; else ``(stop_k, None, …, state)``. The state is x, the
-    method's arrays, calm, the last |step|², whether it was small, 1 + |x|², the last step
-    and the count of reversals."""
+    returns ``(k, w, codes, (x_k, reversals), state)``: at the first step where some rate
+    stops or leaves the box, the rates ``w`` the exact tests looked at and their stop codes
+    (0: goes on; 1 error, 2 gradient, 3 fixed, 4 xtol; 5 left the box, judged by the
+    caller), x_k and the reversals before the step, and the state after the step; else
+    ``(stop_k, None, None, …, state)``. The state is x, the method's arrays, the reversals
+    so far, the last step, and arrays the loop updates in place: calm (--xtol's count),
+    the iteration and |step|² of the last small step, and the hot path's bounds ``qb`` and
+    ``lim`` (see :func:`_bounds`).
+
+    The hot path tests a superset of the stopping rules with two comparisons (three with
+    the gradient's own test, for methods other than plain gd): |step|² > lim (not small:
+    lim >= small2·(1 + |x|²) while |x|² < qb, and for plain gd lim >= lr²·gtol², so that
+    the gradient test folds into it) and |x_{k+1}|² < qb (inside the box, which is inside
+    the runaway box). Where it fails, the exact tests run on those rates only."""
     method = METHODS[st.method]
     n = problem.dim
     names = local_names(problem.variables)
@@ -168,15 +233,17 @@ def sweep_source(problem: Problem, st: Settings, with_f: bool) -> str:
                      problem.grad_nodes)
     g_lines = [f"g{i} = {em.expr(g)}" for i, g in enumerate(problem.grad_nodes)]
     f_line = [f"fx = {em.expr(problem.node)}"] if with_f else []
+    one = em.const("1.0")
     v = [f"v{i}" for i in range(n)]
     g = [f"g{i}" for i in range(n)]
     s = [f"s{i}" for i in range(n)]
     nx = [f"n{i}" for i in range(n)]
     u = [f"u{i}" for i in range(n)]
+    vw = [f"{x}w" for x in v]
     sts = [f"a_{name}{i}" for name in method.state for i in range(n)]
 
     def squares(xs: list[str]) -> str:
-        return " + ".join(f"{x}*{x}" for x in xs)
+        return " + ".join(f"{x} * {x}" for x in xs)
 
     def dot(a: list[str], b: list[str]) -> str:
         return " + ".join(f"{x} * {y}" for x, y in zip(a, b, strict=True))
@@ -185,7 +252,6 @@ def sweep_source(problem: Problem, st: Settings, with_f: bool) -> str:
     sched = schedule_line(st)
     lr_name = "lr"
     if sched is not None:
-        step.append(sched)
         lr_name = "lrk"
     shared = {"lr": lr_name, "t": "it"}
     if any("{t}" in line for line in (*method.scalar, *method.update)):
@@ -194,75 +260,126 @@ def sweep_source(problem: Problem, st: Settings, with_f: bool) -> str:
     for i in range(n):
         step += [expand(line, method, i, shared) for line in method.update]
     bad = sorted(em.used)
-    # plain gd: |s|² = lr²·|g|², so the gradient test folds into the step's (glim is
-    # lr²·tol² and a little more: rounding never hides a rate that passes it)
+    # plain gd: |s|² = lr²·|g|², so the gradient test folds into lim
     plain = method.name == "gd" and sched is None
     gn2 = f"gn2 = {squares(g)}"
-    ok = (["(ss2 > _max(glim, small2 * vv))"] if plain else
-          ["(gn2 > gtol2)", "(ss2 > small2 * vv)"])
-    ok.append("(vn < xrun2)")
-    err = ["badg"] if "badg" in bad else []
+    ok = ["(ss2 > lim)", "(q < qb)"] if plain else ["(gn2 > gtol2)", "(ss2 > lim)", "(q < qb)"]
+    err = ["badg[w]"] if "badg" in bad else []
     if with_f:
-        finite = " & ".join(f"_isfin({x})" for x in ["fx", *g])
-        watched = " | ".join([*(["badf"] if "badf" in bad else []), f"~({finite})"])
-        err.append(f"(watch & ({watched}))")
+        finite = " & ".join(f"_isfin({x}[w])" for x in ["fx", *g])
+        watched = " | ".join([*(["badf[w]"] if "badf" in bad else []), f"~({finite})"])
+        err.append(f"(watch[w] & ({watched}))")
         ok.append("_isfin(fx)")
     ok += [f"~{b}" for b in bad]
-    state_new = [*nx, *sts, "calm", "ss2", "sm", "vn", *s, f"rev + (({dot(s, u)}) < 0.0)"]
-    state_old = [*v, *sts, "calm", "ps2", "psm", "vv", *u, "rev"]
+    zero = em.const("0.0")
+    rev = "rev + r8"  # the reversals: rev before the call, r8 (uint8) during it
+    state = [*v, *sts, "rev", *u, "calm", "pk", "ps2", "qb", "lim"]
+    flip = f"(({dot(s, u)}) < {zero})"
+    state_new = [*nx, *sts, f"{rev} + {flip}", *s, "calm", "pk", "ps2", "qb", "lim"]
+    gw = [f"{x}[w]" for x in g]
     body = [
         *([sched] if sched is not None else []),
         *(f"{b} = False" for b in bad),
         *em.lines, *g_lines, *f_line,
         *([] if plain else [gn2]),
-        *step[1 if sched is not None else 0:],
+        *step,
         f"ss2 = {squares(s)}",
         *(f"{a} = {b} - {c}" for a, b, c in zip(nx, v, s, strict=True)),
-        f"vn = 1.0 + {squares(nx)}",
-        # the hot path tests a superset of the stopping rules (|x_i| >= xrun implies
-        # 1 + |x|² >= xrun², and a non-finite step makes the tests fail); the exact tests
-        # run only where it fires
+        f"q = {squares(nx)}",
         f"ok = {' & '.join(ok)}",
         "if _nz(ok) != m:",
-        *([f"    {gn2}"] if plain else []),
-        "    sm = ss2 <= small2 * vv",
+        # the exact tests, on the rates the hot path let through only
+        "    w = (~ok).nonzero()[0]",
+        "    ss2w = ss2[w]",
+        *(f"    {a} = {b}[w]" for a, b in zip(vw, v, strict=True)),
+        f"    vvw = {one} + {squares(vw)}",
+        "    sm = ss2w <= small2 * vvw",
+        f"    stop = {'gn2[w]' if not plain else squares(gw)} <= gtol2",
+        *([f"    stop = stop | {' | '.join(err)}"] if err else []),
         # --xtol: consecutive small steps shrinking by r put the limit |step|/(1 - r) away
-        "    r = 1.0 - _sqrt(ss2 / ps2)",
-        "    tight = sm & psm & (ss2 < ps2) & (ss2 <= xtol2 * vv * r * r)",
-        "    calm = _where(tight, calm + 1, 0)",
-        "    code = _where(~(vn < xrun2), 5, 0)",
-        "    code = _where(tight & (calm >= patience), 4, code)",
-        f"    code = _where(sm & {' & '.join(f'({a} == {b})' for a, b in zip(nx, v, strict=True))}"
-        ", 3, code)",
-        "    code = _where(gn2 <= gtol2, 2, code)",
-        *([f"    code = _where({' | '.join(err)}, 1, code)"] if err else []),
-        "    if _nz(code):",
-        f"        return k, code, ({', '.join(v)}, rev), ({', '.join(state_new)},)",
-        "    psm = sm",
-        "else:",
-        "    psm = False  # no step was small",
-        f"rev = rev + (({dot(s, u)}) < 0.0)",
+        "    tight = sm & (pk[w] == k - 1)",
+        "    if _nz(tight):",
+        "        ps2w = ps2[w]",
+        "        r = 1.0 - _sqrt(ss2w / ps2w)",
+        "        tight = tight & (ss2w < ps2w) & (ss2w <= xtol2 * vvw * r * r)",
+        "        calmw = _where(tight, calm[w] + 1, 0)",
+        "        calm[w] = calmw",
+        "        tight = tight & (calmw >= patience)",
+        "        stop = stop | tight",
+        "    else:",
+        "        calm[w] = 0",
+        "    if _nz(sm):",
+        "        ws = w[sm]",
+        "        pk[ws] = k",
+        "        ps2[ws] = ss2w[sm]",
+        "        fixed = sm & "
+        + " & ".join(f"({a}[w] == {b})" for a, b in zip(nx, vw, strict=True)),
+        "        stop = stop | fixed",
+        "    qw = q[w]",
+        "    wo = ~(qw < qb[w])",
+        "    if _nz(wo):",
+        # out of its box: out of the runaway box too (5, judged by the caller), or the
+        # bounds are set again
+        f"        out = wo & ~({one} + {' + '.join(f'{a}[w] * {a}[w]' for a in nx)} < xrun2[w])",
+        "        stop = stop | out",
+        "        _bounds(qw[wo], w[wo], qb, lim, xrun2, glim, small2)",
+        "    if _nz(stop):",
+        "        code = _where(out, 5, 0) if _nz(wo) else stop * 0",
+        "        code = _where(tight, 4, code)",
+        "        if _nz(sm):",
+        "            code = _where(fixed, 3, code)",
+        f"        code = _where({'gn2[w]' if not plain else squares(gw)} <= gtol2, 2, code)",
+        *([f"        code = _where({' | '.join(err)}, 1, code)"] if err else []),
+        f"        return k, w, code, ({', '.join(v)}, {rev}), ({', '.join(state_new)},)",
+        f"r8 += {flip}",
         *(f"{a} = {b}" for a, b in zip(u, s, strict=True)),
         *(f"{a} = {b}" for a, b in zip(v, nx, strict=True)),
-        "ps2 = ss2",
-        "vv = vn",
     ]
     hypers = "".join(f", h_{h.name}" for h in method.hypers)
     sched_args = ", gamma, step_size, lr_min, t_max" if sched is not None else ""
     text = "\n".join(body)
     helpers = sorted({h for h in ("_sqrt", "_isfin", "_where", "_cos", "_PI", "_pow", "_INF",
-                                  "_ipow", "_nz", "_max")
-                      if h in text} | {f"_f_{c}" for c in fn.FUNCTIONS if f"_f_{c}(" in text})
+                                  "_nz", "_bounds")
+                      if h in text} | {"_zeros8"}
+                     | {f"_f_{c}" for c in fn.FUNCTIONS if f"_f_{c}(" in text})
     defaults = "".join(f", {h}={h}" for h in helpers)
+    consts = "".join(f", {name}=_arr({lit})" for lit, name in em.consts.items())
     lines = [
-        f"def _sweep(k0, stop_k, {', '.join(state_old)}, lr, xrun2, glim, watch, gtol2, "
-        f"xtol2, small2, patience{hypers}{sched_args}{defaults}):",
+        f"def _sweep(k0, stop_k, {', '.join(state)}, lr, xrun2, glim, watch, gtol2, "
+        f"xtol2, small2, patience{hypers}{sched_args}{defaults}{consts}):",
         "    m = lr.shape[0]",
+        "    r8 = _zeros8(m)  # at most 255 steps a call",
         "    for k in range(k0, stop_k):",
         *(f"        {line}" for line in body),
-        f"    return stop_k, None, ({', '.join(v)}, rev), ({', '.join(state_old)},)",
+        "    rev = rev + r8",
+        f"    return stop_k, None, None, ({', '.join(v)}, rev), ({', '.join(state)},)",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _count_nonzero() -> Callable[[Any], int]:
+    """numpy's count_nonzero without its Python wrapper (a third of the time on 1,000
+    booleans), where numpy has it."""
+    import numpy as np
+
+    try:
+        from numpy._core._multiarray_umath import count_nonzero  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - another numpy layout
+        return np.count_nonzero
+    return count_nonzero
+
+
+def _bounds(q: Any, w: Any, qb: Any, lim: Any, xrun2: Any, glim: Any, small2: float) -> None:
+    """Set the hot path's bounds of the rates ``w`` (in place), whose |x|² is ``q``: the box
+    |x|² < qb (BOX·(1 + |x|²), inside the runaway box 1 + |x|² < xrun², with room for the
+    roundings), and lim, at least small2·(1 + |x|²) anywhere in the box (the small-step
+    test) and glim (plain gd's gradient test on the step: lr²·gtol², a little more)."""
+    import numpy as np
+
+    top = (xrun2[w] - 1.0) * (1.0 - _SLACK)
+    qbw = np.minimum(top, BOX * (1.0 + q))
+    qb[w] = qbw
+    lim[w] = np.maximum(glim[w], small2 * (1.0 + np.maximum(qbw, q)) * (1.0 + _SLACK))
 
 
 def compile_sweep(problem: Problem, st: Settings, with_f: bool) -> Callable[..., Any]:
@@ -272,28 +389,10 @@ def compile_sweep(problem: Problem, st: Settings, with_f: bool) -> Callable[...,
 
     extra: dict[str, Any] = {f"_f_{name}": row.vec for name, row in fn.FUNCTIONS.items()}
     extra.update(_sqrt=np.sqrt, _pow=np.power, _isfin=np.isfinite, _where=np.where,
-                 _nz=np.count_nonzero, _max=np.maximum, _cos=math.cos, _PI=math.pi,
-                 _ipow=_libm_power())
+                 _nz=_count_nonzero(), _cos=math.cos, _PI=math.pi,
+                 _arr=np.array, _bounds=_bounds,
+                 _zeros8=lambda m: np.zeros(m, dtype=np.uint8))
     return build(sweep_source(problem, st, with_f), "_sweep", extra)
-
-
-def _libm_power() -> Callable[[Any, int], Any]:
-    """x**e computed as Python computes a float power, by libm's pow: numpy takes that
-    path only for an exponent that is an array (a scalar 2 is squared instead)."""
-    import numpy as np
-
-    exps: dict[tuple[int, int], Any] = {}
-
-    def ipow(x: Any, e: int) -> Any:
-        if type(x) is not np.ndarray:
-            return x**e  # a constant: a Python float, as in the float loop
-        key = (e, x.shape[0])
-        ex = exps.get(key)
-        if ex is None:
-            ex = exps[key] = np.full(x.shape, float(e))
-        return np.power(x, ex)
-
-    return ipow
 
 
 # --- running ---
@@ -339,11 +438,11 @@ def run_sweep(
     record_from = max(0, st.max_iter - WINDOW)
     always = restricted(problem.node)
     xtol2 = st.xtol**2 if method.xtol and st.schedule == "constant" else 0.0
-    consts = (st.gtol**2, xtol2, max(xtol2, 16 * 2.0**-104), st.patience,
+    small2 = max(xtol2, 16 * 2.0**-104)
+    consts = (st.gtol**2, xtol2, small2, st.patience,
               *(st.hyper(h.name) for h in method.hypers), *_schedule_args(st))
     loops: dict[bool, Any] = {}
-    # plain gd's gradient test on |s|² = lr²·|g|²: generous by 2⁻²⁰ for the roundings
-    glim_factor = st.gtol**2 * (1.0 + 2.0**-20)
+    plain = method.name == "gd" and schedule_line(st) is None
 
     def loop(with_f: bool) -> Any:
         if with_f not in loops:
@@ -354,24 +453,32 @@ def run_sweep(
     idx = np.arange(count)
     lr = np.asarray(rates, dtype=float)
     xrun = np.full(count, xrun0)
+    xrun2 = xrun * xrun
+    # plain gd's gradient test on |s|² = lr²·|g|²: generous by 2⁻²⁰ for the roundings
+    glim = lr * lr * (st.gtol**2 * (1.0 + 2.0**-20)) if plain else np.zeros(count)
     falling = np.zeros(count, dtype=bool)
-    zeros = np.zeros(count)
-    vv0 = 1.0
-    for c in x0:
-        vv0 += c * c  # 1 + |x0|², summed in the order the generated loop sums
     state: list[Any] = [*(np.full(count, c) for c in x0),
-                        *(zeros for _ in range(len(method.state) * n)),
-                        np.zeros(count, dtype=np.int64), zeros, np.zeros(count, dtype=bool),
-                        np.full(count, vv0), *(zeros for _ in range(n)),
-                        np.zeros(count, dtype=np.int64)]
-    out_how = [""] * count
-    out_k = [0] * count
-    out_x: list[tuple[float, ...]] = [()] * count
-    out_rev = [0] * count
+                        *(np.zeros(count) for _ in range(len(method.state) * n)),
+                        np.zeros(count, dtype=np.int64), *(np.zeros(count) for _ in range(n)),
+                        np.zeros(count, dtype=np.int64), np.full(count, -2, dtype=np.int64),
+                        np.zeros(count), np.empty(count), np.empty(count)]
+    # the rows: how each rate stopped (an index into _HOW), at which iteration, where
+    out_how = np.zeros(count, dtype=np.int64)
+    out_k = np.zeros(count, dtype=np.int64)
+    out_x = [np.empty(count) for _ in range(n)]
+    out_rev = np.zeros(count, dtype=np.int64)
 
-    def record(j: int, how: str, k: int, xs: tuple[float, ...], rev: int) -> None:
-        i = int(idx[j])
-        out_how[i], out_k[i], out_x[i], out_rev[i] = how, k, xs, rev
+    def record(j: Any, how: Any, k: Any, xs: Sequence[Any], rev: Any) -> None:
+        i = idx[j]
+        out_how[i], out_k[i], out_rev[i] = how, k, rev
+        for a, c in zip(out_x, xs, strict=True):
+            a[i] = c
+
+    def rebound() -> None:
+        qs = state[0] * state[0]
+        for a in state[1:n]:
+            qs = qs + a * a
+        _bounds(qs, slice(None), state[-2], state[-1], xrun2, glim, small2)
 
     k = 0
     with np.errstate(all="ignore"):
@@ -384,48 +491,58 @@ def run_sweep(
                 tick(k)
             watch_all = always or k >= record_from
             with_f = watch_all or bool(falling.any())
-            chunk = max(1, min(256, CHUNK // len(idx)))
+            chunk = max(1, min(255, CHUNK // len(idx)))
             stop_k = min(st.max_iter, k + chunk, record_from if k < record_from else st.max_iter)
-            watch = True if watch_all else falling
-            k, codes, old, new = loop(with_f)(k, stop_k, *state, lr, xrun * xrun,
-                                              lr * lr * glim_factor, watch, *consts)
-            if codes is None:
+            watch = np.ones(len(idx), dtype=bool) if watch_all else falling
+            rebound()  # the boxes where the rates are now
+            k, w, codes, old, new = loop(with_f)(k, stop_k, *state, lr, xrun2, glim, watch,
+                                                 *consts)
+            if w is None:
                 state = list(new)
                 continue
-            keep = codes == 0
-            rev_old, rev_new = old[n], new[-1]
-            for j in np.flatnonzero(codes).tolist():
-                code = int(codes[j])
+            keep = np.ones(len(idx), dtype=bool)
+            hit = codes != 0
+            js, cs = w[hit], codes[hit]
+            out = cs == 5
+            done = js[~out]
+            record(done, cs[~out], k, [a[done] for a in old[:n]], old[n][done])
+            keep[done] = False
+            rev_new = new[n + len(method.state) * n]
+            for j in js[out].tolist():
                 before = tuple(float(a[j]) for a in old[:n])
-                if code != 5:
-                    record(j, _CODES[code], k, before, int(rev_old[j]))
-                    continue
                 after = tuple(float(a[j]) for a in new[:n])
                 ended = _escape(problem, before, after, k, float(xrun[j]), f0,
                                 bool(falling[j]))
-                if ended is None:
-                    keep[j] = True  # inside the box after all: an ordinary step
-                elif ended == "falling":
-                    keep[j] = True  # far out but f still below f(x0): a distant minimum
+                if ended == "falling":  # far out but f still below f(x0): a distant minimum
                     xrun[j] *= 1e3
+                    xrun2[j] = xrun[j] * xrun[j]
                     falling[j] = True
-                else:
+                elif ended is not None:  # (None: inside the box after all)
                     how, kk, xs = ended
-                    record(j, how, kk, xs, int(rev_new[j]))
-            state = [a[keep] if isinstance(a, np.ndarray) else a for a in new]
-            idx, lr, xrun, falling = idx[keep], lr[keep], xrun[keep], falling[keep]
+                    record(j, _HOW.index(how), kk, xs, int(rev_new[j]))
+                    keep[j] = False
+            state = [a[keep] for a in new]
+            idx, lr, xrun, xrun2, glim, falling = (idx[keep], lr[keep], xrun[keep],
+                                                   xrun2[keep], glim[keep], falling[keep])
             k += 1
         if tick is not None:
             tick(k)
-    revs = state[-1]
-    for j in range(len(idx)):
-        xs = tuple(float(a[j]) for a in state[:n])
-        if interrupted:
-            record(j, "interrupted", k, xs, int(revs[j]))
-        else:
-            record(j, _last_state(problem, xs, st), st.max_iter, xs, int(revs[j]))
-    return _finish(problem, x0, f0, st, tuple(map(float, rates)), out_how, out_k, out_x,
-                   out_rev)
+    revs = state[n + len(method.state) * n]
+    if interrupted:
+        record(slice(None), _HOW.index("interrupted"), k, state[:n], revs)
+    else:
+        for j in range(len(idx)):
+            xs = tuple(float(a[j]) for a in state[:n])
+            record(j, _HOW.index(_last_state(problem, xs, st)), st.max_iter, xs, int(revs[j]))
+    xs_out = list(zip(*(a.tolist() for a in out_x), strict=True))
+    return _finish(problem, x0, f0, st, tuple(map(float, rates)),
+                   [_HOW[h] for h in out_how.tolist()], out_k.tolist(), xs_out,
+                   out_rev.tolist())
+
+
+#: How a rate ended: the loop's stop codes (1 … 4) first, then the caller's judgements.
+_HOW = ("", "error", "gradient", "fixed", "xtol", "", "step", "nonfinite", "runaway",
+        "max_iter", "interrupted")
 
 
 _NO_SWEEP = ("sweep does not run {what}: its steps need a Hessian solve or a line search per "
