@@ -553,3 +553,13 @@ def test_an_answer_too_large_to_print_is_refused_early() -> None:
     for v in sorted(wide.free):
         within.spend(derivative(wide, v))
     assert within.spent == 400 * 402
+
+
+@pytest.mark.parametrize("text", ["1/0+1/0", "1/0-1/0", "x/0+x/0", "x + 1/0"])
+def test_a_sum_with_an_undefined_term_is_undefined_in_one_form(text):
+    """Found by the mutation property: 1/0 + 1/0 was 2/0, which reads back as 1/0."""
+    from gdcli.expr.parser import parse
+    from gdcli.expr.printer import to_str
+    from gdcli.expr.simplify import simplify
+
+    assert to_str(simplify(parse(text))) == "1/0"

@@ -271,6 +271,11 @@ def _spread(t: Node) -> int:
 
 def _add(terms: tuple[Node, ...] | list[Node]) -> Node:
     """The canonical sum, before any distribution."""
+    for t in terms:
+        if type(t) is Pow and type(t.args[0]) is Num and t.args[0].value == 0:
+            # an undefined term makes the sum undefined, in mul's one form 1/0 (not 2/0,
+            # which would read back as 1/0, nor 1/0 - 1/0 cancelling to 0)
+            return Pow(ZERO, MINUS_ONE)
     big = None
     for t in terms:
         if type(t) is Add and t._parts is not None and (big is None or len(t.args) > len(big.args)):
