@@ -181,3 +181,16 @@ def test_method_options_are_checked(kwargs, words):
 def test_bad_method_options_exit_2(cli, args):
     r = cli("minimize", "x**2", "--x0", "1", *args)
     assert r.exit_code == 2 and "Traceback" not in r.output
+
+
+def test_explain_writes_another_methods_step_as_its_step(cli):
+    """--explain writes gd's x - lr*(f'(x)) only for gd: Adam's first step is lr long,
+    not lr·f'(x) (8 - 0.1*(2*8 - 4) = 6.8 would be a false equation beside 7.9)."""
+    r = cli("minimize", "x**2-4*x+6", "--x0", "8", "--method", "adam", "--explain")
+    first = r.stdout.splitlines()[0]
+    assert first == "x1 = 8 - 0.1 = 7.9   (Adam step from f'(8) = 2*8 - 4 = 12)"
+    r = cli("minimize", "x**2-4*x+6", "--x0", "8", "--schedule", "exp", "--explain")
+    assert r.stdout.splitlines()[1] == "x2 = 6.8 - 0.099*(2*6.8 - 4) = 5.8496"
+    r = cli("minimize", "x**2-y**2", "--x0", "1,1", "--maximize", "--method", "adam",
+            "--explain", "--max-iter", "3")
+    assert r.stdout.splitlines()[1].startswith("y1 = 1 + (-0.1) = 0.9")

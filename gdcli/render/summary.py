@@ -25,6 +25,7 @@ def explain_lines(ctx: Context, pairs: list[tuple[Row, Row]]) -> list[str]:
     lr = _num(ctx.settings.lr, p)
     op = "+" if prob.maximize else "-"
     grads = [-g for g in prob.grad_nodes] if prob.maximize else list(prob.grad_nodes)
+    st = ctx.settings
     lines = []
     for a, b in pairs:
         k = a[0]
@@ -32,12 +33,30 @@ def explain_lines(ctx: Context, pairs: list[tuple[Row, Row]]) -> list[str]:
         for i, v in enumerate(prob.variables):
             g = to_str(substitute(grads[i], texts))
             old = texts[v] if not texts[v].startswith("-") else f"({texts[v]})"
-            lines.append(f"{step_name(v, k + 1)} = {old} {op} {lr}*({g}) = "
-                         f"{_num(b[lay.x][i], p)}")
+            new = _num(b[lay.x][i], p)
+            if st.method == "gd":
+                # the step's own lr under a schedule or a line search
+                lr_k = lr if not lay.extra or a[lay.lr] is None else _num(a[lay.lr], p)
+                lines.append(f"{step_name(v, k + 1)} = {old} {op} {lr_k}*({g}) = {new}")
+                continue
+            # another method's step is not lr·gradient: its value, and what it was made from
+            s = a[lay.step][i]
+            shown = _num(s, p)
+            shown = f"({shown})" if shown.startswith("-") else shown
+            gname = f"f'({texts[v]})" if prob.dim == 1 else f"∂f/∂{v}"
+            lines.append(f"{step_name(v, k + 1)} = {old} {op} {shown} = {new}   "
+                         f"({_method_title(st)} step from {gname} = {g} = "
+                         f"{_num(a[lay.grad][i], p)})")
         if b[1] is None and ctx.outcome is not None:
             lines[-1] += ("   (outside the domain of f)" if ctx.outcome.reason == "domain" else
                           "   (f is no longer a finite number there)")
     return lines
+
+
+def _method_title(st: object) -> str:
+    from ..optim.methods import METHODS
+
+    return METHODS[st.method].title  # type: ignore[attr-defined]
 
 
 def _num(v: float, digits: int) -> str:
