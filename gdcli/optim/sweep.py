@@ -212,20 +212,22 @@ def sweep_source(problem: Problem, st: Settings, with_f: bool) -> str:
     computed each step and, for the rates that watch it, must stay finite).
 
     ``_sweep(k0, stop_k, *state, *per_rate, *constants)`` runs steps k0 … stop_k − 1 and
-    returns ``(k, w, codes, (x_k, reversals), state)``: at the first step where some rate
-    stops or leaves the box, the rates ``w`` the exact tests looked at and their stop codes
-    (0: goes on; 1 error, 2 gradient, 3 fixed, 4 xtol; 5 left the box, judged by the
-    caller), x_k and the reversals before the step, and the state after the step; else
-    ``(stop_k, None, None, …, state)``. The state is x, the method's arrays, the reversals
-    so far, the last step, and arrays the loop updates in place: calm (--xtol's count),
-    the iteration and |step|² of the last small step, and the hot path's bounds ``qb`` and
-    ``lim`` (see :func:`_bounds`).
+    returns ``(k, codes, (x_k, reversals), state)``: at the first step where some rate
+    stops or leaves the runaway box, the stop codes of all the rates (0: goes on; 1 error,
+    2 gradient, 3 fixed, 4 xtol; 5 left the box, judged by the caller), x_k and the
+    reversals before the step, and the state after the step; else ``(stop_k, None, …,
+    state)``. The state is x, the method's arrays, the reversals so far, the last step,
+    the x and |step|² before it, then arrays the loop updates in place: calm (--xtol's
+    count) and the step it was set at, and the bounds of :func:`_rebox` (qb, lim, hard,
+    x2b).
 
-    The hot path tests a superset of the stopping rules with two comparisons (three with
-    the gradient's own test, for methods other than plain gd): |step|² > lim (not small:
-    lim >= small2·(1 + |x|²) while |x|² < qb, and for plain gd lim >= lr²·gtol², so that
-    the gradient test folds into it) and |x_{k+1}|² < qb (inside the box, which is inside
-    the runaway box). Where it fails, the exact tests run on those rates only."""
+    A step of the hot path costs the update and two comparisons, each a superset of some
+    stopping rules: |step|² > lim (no step small enough to stop by the gradient test (plain
+    gd: |s|² = lr²·|g|²), a fixed point or --xtol) and |x|² < qb (x is still in the box
+    where lim holds, which is inside the runaway box). Where either fails
+    the loop looks closer at those rates only: the box is set again around a rate that
+    moved, and only a rate whose step passes a finer test (the candidates) is put through
+    the exact stopping rules, as engine.py states them."""
     method = METHODS[st.method]
     n = problem.dim
     names = local_names(problem.variables)
@@ -233,13 +235,13 @@ def sweep_source(problem: Problem, st: Settings, with_f: bool) -> str:
                      problem.grad_nodes)
     g_lines = [f"g{i} = {em.expr(g)}" for i, g in enumerate(problem.grad_nodes)]
     f_line = [f"fx = {em.expr(problem.node)}"] if with_f else []
-    one = em.const("1.0")
+    one, zero = em.const("1.0"), em.const("0.0")
     v = [f"v{i}" for i in range(n)]
     g = [f"g{i}" for i in range(n)]
     s = [f"s{i}" for i in range(n)]
     nx = [f"n{i}" for i in range(n)]
     u = [f"u{i}" for i in range(n)]
-    vw = [f"{x}w" for x in v]
+    pv = [f"p{i}" for i in range(n)]
     sts = [f"a_{name}{i}" for name in method.state for i in range(n)]
 
     def squares(xs: list[str]) -> str:
@@ -248,12 +250,12 @@ def sweep_source(problem: Problem, st: Settings, with_f: bool) -> str:
     def dot(a: list[str], b: list[str]) -> str:
         return " + ".join(f"{x} * {y}" for x, y in zip(a, b, strict=True))
 
+    def at(xs: list[str], w: str) -> list[str]:
+        return [f"{x}[{w}]" for x in xs]
+
     step: list[str] = []
     sched = schedule_line(st)
-    lr_name = "lr"
-    if sched is not None:
-        lr_name = "lrk"
-    shared = {"lr": lr_name, "t": "it"}
+    shared = {"lr": "lr" if sched is None else "lrk", "t": "it"}
     if any("{t}" in line for line in (*method.scalar, *method.update)):
         step.append("it = k + 1")
     step += [expand(line, method, None, shared) for line in method.scalar]
@@ -262,84 +264,104 @@ def sweep_source(problem: Problem, st: Settings, with_f: bool) -> str:
     bad = sorted(em.used)
     # plain gd: |s|² = lr²·|g|², so the gradient test folds into lim
     plain = method.name == "gd" and sched is None
-    gn2 = f"gn2 = {squares(g)}"
-    ok = ["(ss2 > lim)", "(q < qb)"] if plain else ["(gn2 > gtol2)", "(ss2 > lim)", "(q < qb)"]
-    err = ["badg[w]"] if "badg" in bad else []
+    xtol = _xtol2(st) > 0.0
+    ok = ["(ss2 > lim)", *([] if plain else ["(gn2 > gtol2)"])]
     if with_f:
-        finite = " & ".join(f"_isfin({x}[w])" for x in ["fx", *g])
-        watched = " | ".join([*(["badf[w]"] if "badf" in bad else []), f"~({finite})"])
-        err.append(f"(watch[w] & ({watched}))")
         ok.append("_isfin(fx)")
     ok += [f"~{b}" for b in bad]
-    zero = em.const("0.0")
-    rev = "rev + r8"  # the reversals: rev before the call, r8 (uint8) during it
-    state = [*v, *sts, "rev", *u, "calm", "pk", "ps2", "qb", "lim"]
+    # the exact tests, on the rates e
+    err = ["badg[e]"] if "badg" in bad else []
+    if with_f:
+        finite = " & ".join(f"_isfin({x}[e])" for x in ["fx", *g])
+        watched = " | ".join([*(["badf[e]"] if "badf" in bad else []), f"~({finite})"])
+        err.append(f"(watch[e] & ({watched}))")
+    ve = [f"{x}e" for x in v]
+    exact = [
+        "ss2e = ss2[e]",
+        *(f"{a} = {b}[e]" for a, b in zip(ve, v, strict=True)),
+        f"vve = {one} + {squares(ve)}",
+        "sme = ss2e <= small2 * vve",
+        "ce = _where(sme & " + " & ".join(f"({a} == {b})" for a, b in
+                                           zip(at(nx, "e"), ve, strict=True)) + ", 3, 0)",
+    ]
+    if xtol:
+        # --xtol: consecutive small steps shrinking by r put the limit |step|/(1 - r) away
+        exact += [
+            "ps2e = ps2[e]",
+            f"psme = ps2e <= small2 * ({one} + {squares(at(pv, 'e'))})",
+            "r = 1.0 - _sqrt(ss2e / ps2e)",
+            "tight = sme & psme & (ss2e < ps2e) & (ss2e <= xtol2 * vve * r * r)",
+            "calme = _where(tight, _where(ck[e] == k - 1, calm[e], 0) + 1, 0)",
+            "calm[e] = calme",
+            "ck[e] = k",
+            "ce = _where(tight & (calme >= patience) & (ce == 0), 4, ce)",
+        ]
+    exact += [
+        f"ce = _where({squares(at(g, 'e')) if plain else 'gn2[e]'} <= gtol2, 2, ce)",
+        *([f"ce = _where({' | '.join(err)}, 1, ce)"] if err else []),
+        "if _nz(ce):",
+        "    if code is None:",
+        "        code = _zeros64(m)",
+        "    hit = ce != 0",
+        "    code[e[hit]] = ce[hit]",
+    ]
+    # the candidates among the rates w the hot path let through: a superset of the rates
+    # the exact tests can stop (hard: plain gd's gradient test and the fixed point, whose
+    # step is below an ulp of x; --xtol's test with r <= 1 - ss2/ps2, a little more)
+    cand = ["cand = ss2w <= hard[w]"]
+    if xtol:
+        cand += [f"t = {em.const(repr(1.0 + 2.0**-50))} - ss2w / ps2[w]",
+                 "cand = cand | (ss2w <= x2b[w] * (t * t))"]
+    if not plain:
+        cand.append("cand = cand | (gn2[w] <= gtol2)")
+    if err:
+        cand.append(f"cand = cand | {' | '.join(e.replace('[e]', '[w]') for e in err)}")
+    state = [*v, *sts, "rev", *u, *pv, "ps2", "calm", "ck", "qb", "lim", "hard", "x2b"]
     flip = f"(({dot(s, u)}) < {zero})"
-    state_new = [*nx, *sts, f"{rev} + {flip}", *s, "calm", "pk", "ps2", "qb", "lim"]
-    gw = [f"{x}[w]" for x in g]
+    state_new = [*nx, *sts, f"rev + r8 + {flip}", *s, *v, "ss2", "calm", "ck", "qb", "lim",
+                 "hard", "x2b"]
     body = [
         *([sched] if sched is not None else []),
         *(f"{b} = False" for b in bad),
         *em.lines, *g_lines, *f_line,
-        *([] if plain else [gn2]),
+        *([] if plain else [f"gn2 = {squares(g)}"]),
         *step,
         f"ss2 = {squares(s)}",
         *(f"{a} = {b} - {c}" for a, b, c in zip(nx, v, s, strict=True)),
         f"q = {squares(nx)}",
         f"ok = {' & '.join(ok)}",
-        "if _nz(ok) != m:",
-        # the exact tests, on the rates the hot path let through only
-        "    w = (~ok).nonzero()[0]",
-        "    ss2w = ss2[w]",
-        *(f"    {a} = {b}[w]" for a, b in zip(vw, v, strict=True)),
-        f"    vvw = {one} + {squares(vw)}",
-        "    sm = ss2w <= small2 * vvw",
-        f"    stop = {'gn2[w]' if not plain else squares(gw)} <= gtol2",
-        *([f"    stop = stop | {' | '.join(err)}"] if err else []),
-        # --xtol: consecutive small steps shrinking by r put the limit |step|/(1 - r) away
-        "    tight = sm & (pk[w] == k - 1)",
-        "    if _nz(tight):",
-        "        ps2w = ps2[w]",
-        "        r = 1.0 - _sqrt(ss2w / ps2w)",
-        "        tight = tight & (ss2w < ps2w) & (ss2w <= xtol2 * vvw * r * r)",
-        "        calmw = _where(tight, calm[w] + 1, 0)",
-        "        calm[w] = calmw",
-        "        tight = tight & (calmw >= patience)",
-        "        stop = stop | tight",
-        "    else:",
-        "        calm[w] = 0",
-        "    if _nz(sm):",
-        "        ws = w[sm]",
-        "        pk[ws] = k",
-        "        ps2[ws] = ss2w[sm]",
-        "        fixed = sm & "
-        + " & ".join(f"({a}[w] == {b})" for a, b in zip(nx, vw, strict=True)),
-        "        stop = stop | fixed",
-        "    qw = q[w]",
-        "    wo = ~(qw < qb[w])",
-        "    if _nz(wo):",
-        # out of its box: out of the runaway box too (5, judged by the caller), or the
-        # bounds are set again
-        f"        out = wo & ~({one} + {' + '.join(f'{a}[w] * {a}[w]' for a in nx)} < xrun2[w])",
-        "        stop = stop | out",
-        "        _bounds(qw[wo], w[wo], qb, lim, xrun2, glim, small2)",
-        "    if _nz(stop):",
-        "        code = _where(out, 5, 0) if _nz(wo) else stop * 0",
-        "        code = _where(tight, 4, code)",
-        "        if _nz(sm):",
-        "            code = _where(fixed, 3, code)",
-        f"        code = _where({'gn2[w]' if not plain else squares(gw)} <= gtol2, 2, code)",
-        *([f"        code = _where({' | '.join(err)}, 1, code)"] if err else []),
-        f"        return k, w, code, ({', '.join(v)}, {rev}), ({', '.join(state_new)},)",
+        "inb = q < qb",
+        "if _nz(ok) != m or _nz(inb) != m:",
+        "    code = None",
+        "    if _nz(inb) != m:",
+        # moved far: out of the runaway box (or not finite: 5, judged by the caller), or
+        # the bounds are set again around where it is
+        "        wb = (~inb).nonzero()[0]",
+        f"        out = ~({one} + {squares(at(nx, 'wb'))} < xrun2[wb])",
+        "        if _nz(out):",
+        "            code = _zeros64(m)",
+        "            code[wb[out]] = 5",
+        "        _rebox(wb, q[wb], qb, lim, hard, x2b, xrun2, glim, small2, xtol2)",
+        "    if _nz(ok) != m:",
+        "        w = (~ok).nonzero()[0]",
+        "        ss2w = ss2[w]",
+        *(f"        {line}" for line in cand),
+        "        if _nz(cand):",
+        "            e = w[cand]",
+        *(f"            {line}" for line in exact),
+        "    if code is not None:",
+        f"        return k, code, ({', '.join(v)}, rev + r8), ({', '.join(state_new)},)",
         f"r8 += {flip}",
         *(f"{a} = {b}" for a, b in zip(u, s, strict=True)),
+        *(f"{a} = {b}" for a, b in zip(pv, v, strict=True)),
+        "ps2 = ss2",
         *(f"{a} = {b}" for a, b in zip(v, nx, strict=True)),
     ]
     hypers = "".join(f", h_{h.name}" for h in method.hypers)
     sched_args = ", gamma, step_size, lr_min, t_max" if sched is not None else ""
     text = "\n".join(body)
     helpers = sorted({h for h in ("_sqrt", "_isfin", "_where", "_cos", "_PI", "_pow", "_INF",
-                                  "_nz", "_bounds")
+                                  "_nz", "_rebox", "_zeros64")
                       if h in text} | {"_zeros8"}
                      | {f"_f_{c}" for c in fn.FUNCTIONS if f"_f_{c}(" in text})
     defaults = "".join(f", {h}={h}" for h in helpers)
@@ -348,13 +370,19 @@ def sweep_source(problem: Problem, st: Settings, with_f: bool) -> str:
         f"def _sweep(k0, stop_k, {', '.join(state)}, lr, xrun2, glim, watch, gtol2, "
         f"xtol2, small2, patience{hypers}{sched_args}{defaults}{consts}):",
         "    m = lr.shape[0]",
-        "    r8 = _zeros8(m)  # at most 255 steps a call",
+        "    r8 = _zeros8(m)  # the reversals of this call (at most 255 steps)",
         "    for k in range(k0, stop_k):",
         *(f"        {line}" for line in body),
         "    rev = rev + r8",
-        f"    return stop_k, None, None, ({', '.join(v)}, rev), ({', '.join(state)},)",
+        f"    return stop_k, None, ({', '.join(v)}, rev), ({', '.join(state)},)",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _xtol2(st: Settings) -> float:
+    """--xtol² where the method's steps shrinking says the iterates approach their limit
+    (0: the test is off)."""
+    return st.xtol**2 if METHODS[st.method].xtol and st.schedule == "constant" else 0.0
 
 
 def _count_nonzero() -> Callable[[Any], int]:
@@ -369,17 +397,23 @@ def _count_nonzero() -> Callable[[Any], int]:
     return count_nonzero
 
 
-def _bounds(q: Any, w: Any, qb: Any, lim: Any, xrun2: Any, glim: Any, small2: float) -> None:
+def _rebox(w: Any, q: Any, qb: Any, lim: Any, hard: Any, x2b: Any, xrun2: Any, glim: Any,
+           small2: float, xtol2: float) -> None:
     """Set the hot path's bounds of the rates ``w`` (in place), whose |x|² is ``q``: the box
-    |x|² < qb (BOX·(1 + |x|²), inside the runaway box 1 + |x|² < xrun², with room for the
-    roundings), and lim, at least small2·(1 + |x|²) anywhere in the box (the small-step
-    test) and glim (plain gd's gradient test on the step: lr²·gtol², a little more)."""
+    |x|² < qb = BOX·(1 + |x|²), inside the runaway box 1 + |x|² < xrun² with room for the
+    roundings, and the bounds on |step|² that hold anywhere in it (where 1 + |x|² < 1 +
+    qb): hard = max(glim, 2⁻¹⁰⁰·(1 + qb)) (plain gd's gradient test; a step that leaves x
+    where it is is below 2⁻⁵³·|x|), x2b = xtol²·(1 + qb) (--xtol's test) and lim, the
+    larger of the two."""
     import numpy as np
 
-    top = (xrun2[w] - 1.0) * (1.0 - _SLACK)
-    qbw = np.minimum(top, BOX * (1.0 + q))
+    qbw = np.minimum((xrun2[w] - 1.0) * (1.0 - _SLACK), BOX * (1.0 + q))
     qb[w] = qbw
-    lim[w] = np.maximum(glim[w], small2 * (1.0 + np.maximum(qbw, q)) * (1.0 + _SLACK))
+    vb = (1.0 + np.maximum(qbw, q)) * (1.0 + _SLACK)
+    h = np.maximum(glim[w], 2.0**-100 * vb)
+    hard[w] = h
+    x2b[w] = xtol2 * vb
+    lim[w] = np.maximum(h, xtol2 * vb)
 
 
 def compile_sweep(problem: Problem, st: Settings, with_f: bool) -> Callable[..., Any]:
@@ -389,9 +423,9 @@ def compile_sweep(problem: Problem, st: Settings, with_f: bool) -> Callable[...,
 
     extra: dict[str, Any] = {f"_f_{name}": row.vec for name, row in fn.FUNCTIONS.items()}
     extra.update(_sqrt=np.sqrt, _pow=np.power, _isfin=np.isfinite, _where=np.where,
-                 _nz=_count_nonzero(), _cos=math.cos, _PI=math.pi,
-                 _arr=np.array, _bounds=_bounds,
-                 _zeros8=lambda m: np.zeros(m, dtype=np.uint8))
+                 _nz=_count_nonzero(), _cos=math.cos, _PI=math.pi, _arr=np.array,
+                 _rebox=_rebox, _zeros8=lambda m: np.zeros(m, dtype=np.uint8),
+                 _zeros64=lambda m: np.zeros(m, dtype=np.int64))
     return build(sweep_source(problem, st, with_f), "_sweep", extra)
 
 
@@ -437,7 +471,7 @@ def run_sweep(
     xrun0 = RUNAWAY * max(1.0, *(abs(v) for v in x0))
     record_from = max(0, st.max_iter - WINDOW)
     always = restricted(problem.node)
-    xtol2 = st.xtol**2 if method.xtol and st.schedule == "constant" else 0.0
+    xtol2 = _xtol2(st)
     small2 = max(xtol2, 16 * 2.0**-104)
     consts = (st.gtol**2, xtol2, small2, st.patience,
               *(st.hyper(h.name) for h in method.hypers), *_schedule_args(st))
@@ -459,9 +493,11 @@ def run_sweep(
     falling = np.zeros(count, dtype=bool)
     state: list[Any] = [*(np.full(count, c) for c in x0),
                         *(np.zeros(count) for _ in range(len(method.state) * n)),
-                        np.zeros(count, dtype=np.int64), *(np.zeros(count) for _ in range(n)),
-                        np.zeros(count, dtype=np.int64), np.full(count, -2, dtype=np.int64),
-                        np.zeros(count), np.empty(count), np.empty(count)]
+                        np.zeros(count, dtype=np.int64), *(np.zeros(count) for _ in range(2 * n)),
+                        np.full(count, math.inf), np.zeros(count, dtype=np.int64),
+                        np.full(count, -2, dtype=np.int64),
+                        *(np.empty(count) for _ in range(4))]
+    at_rev = n + len(method.state) * n  # where the reversals are in the state
     # the rows: how each rate stopped (an index into _HOW), at which iteration, where
     out_how = np.zeros(count, dtype=np.int64)
     out_k = np.zeros(count, dtype=np.int64)
@@ -474,40 +510,40 @@ def run_sweep(
         for a, c in zip(out_x, xs, strict=True):
             a[i] = c
 
-    def rebound() -> None:
-        qs = state[0] * state[0]
-        for a in state[1:n]:
-            qs = qs + a * a
-        _bounds(qs, slice(None), state[-2], state[-1], xrun2, glim, small2)
-
     k = 0
+    chunk_end = 0
     with np.errstate(all="ignore"):
         interrupted = False
         while len(idx) and k < st.max_iter:
-            if stop is not None and stop():
-                interrupted = True
-                break
-            if tick is not None:
-                tick(k)
+            if k >= chunk_end:  # a new chunk: a progress bar, Ctrl-C, the bounds set again
+                if stop is not None and stop():
+                    interrupted = True
+                    break
+                if tick is not None:
+                    tick(k)
+                steps = max(1, min(255, CHUNK // len(idx)))
+                chunk_end = min(st.max_iter, k + steps,
+                                record_from if k < record_from else st.max_iter)
+                q = state[0] * state[0]
+                for c in state[1:n]:
+                    q = q + c * c
+                _rebox(slice(None), q, *state[-4:], xrun2, glim, small2, xtol2)
             watch_all = always or k >= record_from
             with_f = watch_all or bool(falling.any())
-            chunk = max(1, min(255, CHUNK // len(idx)))
-            stop_k = min(st.max_iter, k + chunk, record_from if k < record_from else st.max_iter)
             watch = np.ones(len(idx), dtype=bool) if watch_all else falling
-            rebound()  # the boxes where the rates are now
-            k, w, codes, old, new = loop(with_f)(k, stop_k, *state, lr, xrun2, glim, watch,
-                                                 *consts)
-            if w is None:
+            k, codes, old, new = loop(with_f)(k, chunk_end, *state, lr, xrun2, glim, watch,
+                                              *consts)
+            if codes is None:
                 state = list(new)
                 continue
             keep = np.ones(len(idx), dtype=bool)
-            hit = codes != 0
-            js, cs = w[hit], codes[hit]
+            js = codes.nonzero()[0]
+            cs = codes[js]
             out = cs == 5
             done = js[~out]
             record(done, cs[~out], k, [a[done] for a in old[:n]], old[n][done])
             keep[done] = False
-            rev_new = new[n + len(method.state) * n]
+            rev_new = new[at_rev]
             for j in js[out].tolist():
                 before = tuple(float(a[j]) for a in old[:n])
                 after = tuple(float(a[j]) for a in new[:n])
@@ -521,13 +557,19 @@ def run_sweep(
                     how, kk, xs = ended
                     record(j, _HOW.index(how), kk, xs, int(rev_new[j]))
                     keep[j] = False
+                if ended is None or ended == "falling":
+                    # the bounds of a rate that goes on from far out, for the rest of the chunk
+                    q = new[0][j:j + 1] * new[0][j:j + 1]
+                    for c in new[1:n]:
+                        q = q + c[j:j + 1] * c[j:j + 1]
+                    _rebox(np.array([j]), q, *new[-4:], xrun2, glim, small2, xtol2)
             state = [a[keep] for a in new]
             idx, lr, xrun, xrun2, glim, falling = (idx[keep], lr[keep], xrun[keep],
                                                    xrun2[keep], glim[keep], falling[keep])
             k += 1
         if tick is not None:
             tick(k)
-    revs = state[n + len(method.state) * n]
+    revs = state[at_rev]
     if interrupted:
         record(slice(None), _HOW.index("interrupted"), k, state[:n], revs)
     else:
