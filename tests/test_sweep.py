@@ -328,3 +328,49 @@ def test_progress_bar_then_ctrl_c_shows_the_rates_so_far():
 def test_no_bar_in_pipes():
     r = run_gdcli(*WORKED, "--lr", "0.1:1.5:15")
     assert r.returncode == 0 and b"\x1b" not in r.stdout + r.stderr and r.stderr == b""
+
+
+# --- the vectorised loop's shortcuts change no rate's outcome ---
+@pytest.mark.parametrize("method", [m for m in METHODS if not METHODS[m].hessian])
+def test_many_rates_agree_with_minimize(method):
+    """Many rates at once, so that rates stop at many different steps (frozen in the
+    loop, then dropped a quarter at a time) and some leave the box or run away: every
+    rate's status and iteration count are minimize's, its point equal to 1e-12."""
+    cases = [("x**2-4*x+6", (8.0,), 0.01, 1.05), ("(x**2+y-11)**2 + (x+y**2-7)**2", (0.0, 0.0),
+                                                 1e-3, 0.04)]
+    for text, x0, lo, hi in cases:
+        problem = Problem(text)
+        lrs = list(np.geomspace(lo, hi, 24))
+        st = build_settings(method, lrs[0], max_iter=400)
+        sw = run_sweep(problem, x0, st, lrs)
+        for i, lr in enumerate(lrs):
+            o = run_quiet(problem, x0, build_settings(method, float(lr), max_iter=400))
+            assert (sw.status[i], sw.iterations[i]) == (o.status, o.iterations), (text, lr)
+            assert all(map(_same, sw.x[i], o.x)), (text, method, lr, sw.x[i], o.x)
+
+
+def test_xtol_and_fixed_point_stops_agree_with_minimize():
+    """Steps that shrink (--xtol) and a step that no longer moves x (fixed): the hot path
+    lets them through only as candidates; the exact tests are minimize's."""
+    for text, x0, lrs, kw, hows in [
+        ("x**2", (1.0,), [0.05, 0.1, 0.3, 0.7], {"xtol": 1e-6}, {"xtol"}),
+        ("(x-2)**2 + 3", (8.0,), [0.05, 0.1, 0.3, 0.7], {"xtol": 0.0}, {"fixed", "gradient"}),
+        ("(x-1)**2 + 10*(y+2)**2", (0.0, 0.0), [0.01, 0.03, 0.09], {"xtol": 1e-9}, {"xtol"}),
+        ("(x-1)**2 + 10*(y+2)**2", (0.0, 0.0), [0.01, 0.03, 0.09], {"xtol": 0.0}, {"fixed"}),
+    ]:
+        problem = Problem(text)
+        st = build_settings("gd", lrs[0], max_iter=5000, tol=0.0, **kw)
+        sw = run_sweep(problem, x0, st, lrs)
+        assert set(sw.how) == hows, (text, sw.how)
+        for i, lr in enumerate(lrs):
+            o = run_quiet(problem, x0, build_settings("gd", lr, max_iter=5000, tol=0.0, **kw))
+            assert (sw.status[i], sw.iterations[i]) == (o.status, o.iterations), (text, lr)
+            assert sw.x[i] == o.x, (text, lr)
+
+
+def test_squares_are_numpy_products():
+    """x**2 is x*x in the vectorised loop (numpy's square, correctly rounded), numbers
+    are 0-d arrays bound once, and a + (-1)*b is a - b."""
+    src = sweep_source(Problem("(1-x)**2 + 100*(y-x**2)**2"), build_settings(), False)
+    assert "(v0 * v0)" in src and "**" not in src.split("\n", 1)[1]
+    assert "(v1 - t0)" in src and "(-1.0)" not in src and "_arr(" in src

@@ -265,7 +265,7 @@ def sweep_source(problem: Problem, st: Settings, with_f: bool) -> str:
     # plain gd: |s|² = lr²·|g|², so the gradient test folds into lim
     plain = method.name == "gd" and sched is None
     xtol = _xtol2(st) > 0.0
-    ok = ["(ss2 > lim)", *([] if plain else ["(gn2 > gtol2)"])]
+    ok = ["(ss2 > lim)", *([] if plain else ["(gn2 > gt)"])]
     if with_f:
         ok.append("_isfin(fx)")
     ok += [f"~{b}" for b in bad]
@@ -300,10 +300,29 @@ def sweep_source(problem: Problem, st: Settings, with_f: bool) -> str:
         f"ce = _where({squares(at(g, 'e')) if plain else 'gn2[e]'} <= gtol2, 2, ce)",
         *([f"ce = _where({' | '.join(err)}, 1, ce)"] if err else []),
         "if _nz(ce):",
-        "    if code is None:",
-        "        code = _zeros64(m)",
         "    hit = ce != 0",
-        "    code[e[hit]] = ce[hit]",
+        "    eh = e[hit]",
+        "    ch = ce[hit]",
+        # stopped by a test of the gradient or of the steps: the row is written here and
+        # the rate frozen (no step, never flagged) until the caller drops it
+        "    if code is None and not _nz(ch == 1):",
+        "        ii = idx[eh]",
+        "        o_how[ii] = ch",
+        "        o_k[ii] = k",
+        *(f"        o_x{i}[ii] = {x}[eh]" for i, x in enumerate(v)),
+        "        o_rev[ii] = rev[eh] + r8[eh]",
+        "        live[eh] = False",
+        "        lr[eh] = 0.0",
+        "        lim[eh] = -1.0",
+        "        qb[eh] = _INF",
+        *([] if plain else ["        gt[eh] = -1.0"]),
+        "        dead += eh.shape[0]",
+        "        if dead * 4 > m:  # a quarter of the arrays frozen: the caller drops them",
+        "            code = _zeros64(m)",
+        "    else:",
+        "        if code is None:",
+        "            code = _zeros64(m)",
+        "        code[eh] = ch",
     ]
     # the candidates among the rates w the hot path let through: a superset of the rates
     # the exact tests can stop (hard: plain gd's gradient test and the fixed point, whose
@@ -337,7 +356,7 @@ def sweep_source(problem: Problem, st: Settings, with_f: bool) -> str:
         # moved far: out of the runaway box (or not finite: 5, judged by the caller), or
         # the bounds are set again around where it is
         "        wb = (~inb).nonzero()[0]",
-        f"        out = ~({one} + {squares(at(nx, 'wb'))} < xrun2[wb])",
+        f"        out = ~({one} + {squares(at(nx, 'wb'))} < xrun2[wb]) & live[wb]",
         "        if _nz(out):",
         "            code = _zeros64(m)",
         "            code[wb[out]] = 5",
@@ -348,6 +367,7 @@ def sweep_source(problem: Problem, st: Settings, with_f: bool) -> str:
         *(f"        {line}" for line in cand),
         "        if _nz(cand):",
         "            e = w[cand]",
+        "            e = e[live[e]]",
         *(f"            {line}" for line in exact),
         "    if code is not None:",
         f"        return k, code, ({', '.join(v)}, rev + r8), ({', '.join(state_new)},)",
@@ -367,9 +387,11 @@ def sweep_source(problem: Problem, st: Settings, with_f: bool) -> str:
     defaults = "".join(f", {h}={h}" for h in helpers)
     consts = "".join(f", {name}=_arr({lit})" for lit, name in em.consts.items())
     lines = [
-        f"def _sweep(k0, stop_k, {', '.join(state)}, lr, xrun2, glim, watch, gtol2, "
-        f"xtol2, small2, patience{hypers}{sched_args}{defaults}{consts}):",
+        f"def _sweep(k0, stop_k, {', '.join(state)}, lr, xrun2, glim, watch, live, gt, idx, "
+        f"o_how, o_k, o_rev, {''.join(f'o_x{i}, ' for i in range(n))}gtol2, xtol2, small2, "
+        f"patience{hypers}{sched_args}{defaults}{consts}):",
         "    m = lr.shape[0]",
+        "    dead = 0",
         "    r8 = _zeros8(m)  # the reversals of this call (at most 255 steps)",
         "    for k in range(k0, stop_k):",
         *(f"        {line}" for line in body),
@@ -491,6 +513,8 @@ def run_sweep(
     # plain gd's gradient test on |s|² = lr²·|g|²: generous by 2⁻²⁰ for the roundings
     glim = lr * lr * (st.gtol**2 * (1.0 + 2.0**-20)) if plain else np.zeros(count)
     falling = np.zeros(count, dtype=bool)
+    live = np.ones(count, dtype=bool)  # False: stopped inside the loop, frozen there
+    gt = np.full(count, st.gtol**2)  # the hot path's gradient test (-1: frozen)
     state: list[Any] = [*(np.full(count, c) for c in x0),
                         *(np.zeros(count) for _ in range(len(method.state) * n)),
                         np.zeros(count, dtype=np.int64), *(np.zeros(count) for _ in range(2 * n)),
@@ -532,11 +556,18 @@ def run_sweep(
             with_f = watch_all or bool(falling.any())
             watch = np.ones(len(idx), dtype=bool) if watch_all else falling
             k, codes, old, new = loop(with_f)(k, chunk_end, *state, lr, xrun2, glim, watch,
+                                              live, gt, idx, out_how, out_k, out_rev, *out_x,
                                               *consts)
             if codes is None:
                 state = list(new)
+                if not live.all():
+                    state = [a[live] for a in state]
+                    idx, lr, xrun, xrun2, glim, falling, gt = (
+                        idx[live], lr[live], xrun[live], xrun2[live], glim[live],
+                        falling[live], gt[live])
+                    live = np.ones(len(idx), dtype=bool)
                 continue
-            keep = np.ones(len(idx), dtype=bool)
+            keep = live.copy()
             js = codes.nonzero()[0]
             cs = codes[js]
             out = cs == 5
@@ -564,22 +595,25 @@ def run_sweep(
                         q = q + c[j:j + 1] * c[j:j + 1]
                     _rebox(np.array([j]), q, *new[-4:], xrun2, glim, small2, xtol2)
             state = [a[keep] for a in new]
-            idx, lr, xrun, xrun2, glim, falling = (idx[keep], lr[keep], xrun[keep],
-                                                   xrun2[keep], glim[keep], falling[keep])
+            idx, lr, xrun, xrun2, glim, falling, gt = (idx[keep], lr[keep], xrun[keep],
+                                                       xrun2[keep], glim[keep], falling[keep],
+                                                       gt[keep])
+            live = np.ones(len(idx), dtype=bool)
             k += 1
         if tick is not None:
             tick(k)
     revs = state[at_rev]
+    seen: dict[tuple[float, ...], tuple[Any, Any]] = {}
     if interrupted:
         record(slice(None), _HOW.index("interrupted"), k, state[:n], revs)
     else:
-        for j in range(len(idx)):
-            xs = tuple(float(a[j]) for a in state[:n])
-            record(j, _HOW.index(_last_state(problem, xs, st)), st.max_iter, xs, int(revs[j]))
+        ends = [_HOW.index(_last_state(problem, xs, st, seen))
+                for xs in zip(*(a.tolist() for a in state[:n]), strict=True)]
+        record(slice(None), ends, st.max_iter, state[:n], revs)
     xs_out = list(zip(*(a.tolist() for a in out_x), strict=True))
     return _finish(problem, x0, f0, st, tuple(map(float, rates)),
                    [_HOW[h] for h in out_how.tolist()], out_k.tolist(), xs_out,
-                   out_rev.tolist())
+                   out_rev.tolist(), seen)
 
 
 #: How a rate ended: the loop's stop codes (1 … 4) first, then the caller's judgements.
@@ -634,9 +668,24 @@ def _escape(
     return "runaway", k + 1, after
 
 
-def _last_state(problem: Problem, xs: tuple[float, ...], st: Settings) -> str:
-    """How a rate that reached the iteration limit stands (engine._last_state)."""
-    fx, grad = _safe(problem.f, xs), _safe(problem.grad, xs)
+def _values(problem: Problem, xs: tuple[float, ...]) -> tuple[Any, Any]:
+    """f and ∇f at ``xs`` as the float loop computes them (None where Python raises)."""
+    try:
+        fx = problem.f(*xs)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        fx = None
+    try:
+        grad = problem.grad(*xs)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        grad = None
+    return fx, grad
+
+
+def _last_state(problem: Problem, xs: tuple[float, ...], st: Settings,
+                seen: dict[tuple[float, ...], tuple[Any, Any]]) -> str:
+    """How a rate that reached the iteration limit stands (engine._last_state); f and ∇f
+    are kept in ``seen`` for the rows."""
+    fx, grad = seen[xs] = _values(problem, xs)
     if fx is None or grad is None:
         return "error"
     if not (math.isfinite(fx) and _finite(grad)):
@@ -647,6 +696,7 @@ def _last_state(problem: Problem, xs: tuple[float, ...], st: Settings) -> str:
 def _finish(
     problem: Problem, x0: tuple[float, ...], f0: float, st: Settings, rates: tuple[float, ...],
     how: list[str], iterations: list[int], xs: list[tuple[float, ...]], revs: list[int],
+    seen: dict[tuple[float, ...], tuple[Any, Any]],
 ) -> Sweep:
     """Statuses, f and |∇f| per rate. A rate stopped by a convergence test is judged by
     diagnosis.py, as a run of minimize is; points that agree to 9 significant digits (the
@@ -656,14 +706,18 @@ def _finish(
     from .diagnosis import outcome
 
     judged: dict[tuple[Any, ...], str] = {}
-    status, fs, gns = [], [], []
+    status: list[str] = []
+    fs: list[float | None] = []
+    gns: list[float | None] = []
+    sign, isfinite, hypot = problem.sign, math.isfinite, math.hypot
     for h, k, x in zip(how, iterations, xs, strict=True):
-        fx, grad = _safe(problem.f, x), _safe(problem.grad, x)
-        fs.append(problem.sign * fx if fx is not None and math.isfinite(fx) else None)
-        gns.append(math.hypot(*grad) if _finite(grad) else None)
+        got = seen.get(x)
+        fx, grad = got if got is not None else _values(problem, x)
+        fs.append(sign * fx if fx is not None and isfinite(fx) else None)
+        gns.append(hypot(*grad) if grad is not None and all(map(isfinite, grad)) else None)
         if h in DIVERGED:
             status.append("diverged")
-        elif h in ("max_iter", "interrupted"):
+        elif h == "max_iter" or h == "interrupted":
             status.append("max_iter")
         else:
             key = (h, x) if h == "fixed" else (h, *(float(f"{c:.9g}") for c in x))
