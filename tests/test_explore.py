@@ -201,6 +201,36 @@ def test_a_newer_request_wins():
     assert st.apply(st.compute(new)) and st.run_settings.lr == 0.2
 
 
+def test_the_picture_drawn_over_a_kept_background_is_plotilles_own(monkeypatch):
+    """terminal_plot keeps the canvas with f's contour lines (or curve) drawn and lays each
+    path over it: the text is the one plotille's Figure draws from all the plots at once."""
+    from gdcli.render import terminal_plot as tp
+    from gdcli.render.figure import Figure, Series
+
+    figures = []
+    for problem, lr in ((WORKED, 0.1), (ROSENBROCK, 0.001)):
+        st = build_state(*problem, lr=lr)
+        st.recompute()
+        for index, theory in ((0, False), (3, True), (st.last, False), (st.last, True)):
+            st.index, st.theory = index, theory
+            figures.append(st.figure())
+    bands = Figure("bands", "lr", "iterations", (0.01, 2.0), (0.0, 50.0), xlog=True,
+                   bands=[(1.0, 2.0, "diverges")], vlines=[(0.5, "theory")],
+                   hlines=[(10.0, "ten")],
+                   series=[Series("points", [0.1, 0.5, 1.5], [40.0, 2.0, 30.0], "runs", "x")])
+    figures.append(bands)
+    cases = [(fig, columns, colour) for fig in figures for columns in (60, 100)
+             for colour in (False, True)]
+    layered = [tp.to_text(*case) for case in cases]
+    assert [tp.to_text(*case) for case in cases] == layered  # each background put back
+
+    def changed(*args):
+        raise AttributeError("plotille's insides changed")
+
+    monkeypatch.setattr(tp, "_layered", changed)  # plotille's Figure draws every plot
+    assert [tp.to_text(*case) for case in cases] == layered
+
+
 # --- the app, headless ---
 def drive(state, keys_and_checks, size=(80, 24)):
     """Run the app headless; ``keys_and_checks`` is a list of key names and callables

@@ -48,29 +48,16 @@ def plot_text(fig: Any, columns: int, rows: int, colour: bool) -> str:
     """The picture as text for a pane of ``columns`` × ``rows`` (without its title line,
     which is the app's): terminal_plot sizes the canvas by the width (a third of it high,
     at least 10 rows), so a short pane gets a narrower picture that fits its height."""
-    from ..render.terminal_plot import MIN_HEIGHT, to_text
+    from ..render.terminal_plot import MIN_HEIGHT, canvas_size, to_text
 
     columns = max(30, columns)
-    text = to_text(fig, columns, colour).split("\n", 1)[-1].rstrip("\n")
-    lines = text.split("\n")
-    canvas = _canvas_rows(lines)
-    # the canvas, the y label above it and the x axis with its ticks fit; the legend and the
-    # notes under them may need the pane's scroll bar
-    if rows > 0 and canvas + 3 > rows:
+    # the canvas (plotille draws height + 1 rows), the y label above it and the x axis with
+    # its ticks fit; the legend and the notes under them may need the pane's scroll bar
+    if rows > 0 and canvas_size(fig, columns)[1] + 1 + 3 > rows:
         axis = 13 + 5 + len(fig.xlabel)  # what to_text adds to the canvas width
-        target = max(MIN_HEIGHT, rows - 4)  # plotille draws height + 1 rows
-        narrower = min(columns, 3 * target + 2 + axis)
-        if narrower < columns:
-            text = to_text(fig, narrower, colour).split("\n", 1)[-1].rstrip("\n")
-    return text
-
-
-def _canvas_rows(lines: list[str]) -> int:
-    """Rows of the plotille canvas: the lines with a y tick and its bar."""
-    import re
-
-    tick = re.compile(r"^\s*\S+ \|")
-    return sum(1 for line in lines if tick.match(line))
+        target = max(MIN_HEIGHT, rows - 4)
+        columns = min(columns, 3 * target + 2 + axis)
+    return to_text(fig, columns, colour).split("\n", 1)[-1].rstrip("\n")
 
 
 class TextScreen(ModalScreen[None]):
