@@ -221,8 +221,14 @@ def test_the_picture_drawn_over_a_kept_background_is_plotilles_own(monkeypatch):
     figures.append(bands)
     cases = [(fig, columns, colour) for fig in figures for columns in (60, 100)
              for colour in (False, True)]
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("FORCE_COLOR", "1")  # plotille colours only a tty without it
     layered = [tp.to_text(*case) for case in cases]
+    assert "\x1b[" in layered[-1]
     assert [tp.to_text(*case) for case in cases] == layered  # each background put back
+    monkeypatch.setenv("NO_COLOR", "1")  # plotille asks when it writes: nothing kept stale
+    assert "\x1b[" not in tp.to_text(*cases[-1])
+    monkeypatch.delenv("NO_COLOR")
 
     def changed(*args):
         raise AttributeError("plotille's insides changed")
@@ -282,8 +288,7 @@ def test_keys_drive_the_app():
         return str(app.query_one("#status").render())
 
     def after_steps(app):
-        table = app.query_one("#table")
-        seen["rows"] = [str(table.get_row_at(i)[0]).strip() for i in range(table.row_count)]
+        seen["rows"] = [row[0] for row in app.query_one("#table").cells]
         seen["status"] = status(app)
 
     app = drive(st, [

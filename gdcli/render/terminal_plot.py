@@ -84,6 +84,9 @@ class _Frame:
     ylabel: str
     xlog: bool
     colour: bool
+    #: whether plotille writes colours now (it asks NO_COLOR, FORCE_COLOR and the tty
+    #: when a cell is written out): a background's cells are kept as written
+    ansi: bool
 
     def figure(self) -> Any:
         """A plotille Figure of this size, limits, axes and labels, without plots."""
@@ -160,7 +163,8 @@ def to_text(fig: Figure, columns: int, colour: bool = False) -> str:
             thinned = _labels(texts, s, tx, (x0, x1), (y0, y1), width, height)
             if thinned:
                 notes.append(f"{s.label}: {thinned}")
-    frame = _Frame(width, height, (x0, x1, y0, y1), fig.xlabel, fig.ylabel, fig.xlog, colour)
+    frame = _Frame(width, height, (x0, x1, y0, y1), fig.xlabel, fig.ylabel, fig.xlog, colour,
+                   colour and _ansi())
     cut = len(plots) if background is None else background
     try:
         body = _layered(frame, tuple(plots[:cut]), plots[cut:], texts)
@@ -169,6 +173,12 @@ def to_text(fig: Figure, columns: int, colour: bool = False) -> str:
     tail = ["   ".join(legend)] if len(" · ".join(legend)) <= columns else legend
     lines = [fig.title, *body, *tail, *notes]
     return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _ansi() -> bool:
+    import plotille
+
+    return plotille.color("x", fg="red") != "x"
 
 
 #: What reading plotille's canvas cells can raise if a plotille 6.x changes them.
