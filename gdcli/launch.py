@@ -125,7 +125,7 @@ def _run(args: list[str]) -> int:
             return run_fast(*fast)
         from .cli import app
 
-        app(args=args, prog_name="gdcli")
+        narrowed(app, args)(args=args, prog_name="gdcli")  # type: ignore[operator]
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else (1 if e.code else 0)
     except KeyboardInterrupt:
@@ -147,6 +147,26 @@ def _run(args: list[str]) -> int:
         )
         return 1
     return 0
+
+
+def narrowed(app: object, args: list[str]) -> object:
+    """``app`` with only the command ``args`` names: typer builds the click command of every
+    registered command (introspecting each signature) on each start, ~5 ms a command, when
+    one is run. Help, completion, ``run`` (it runs the other commands) and anything else get
+    the whole app."""
+    import copy
+
+    if not args or args[0].startswith("-") or args[0] == "run":
+        return app
+    from typer.main import get_command_name
+
+    chosen = [c for c in app.registered_commands  # type: ignore[attr-defined]
+              if (c.name or get_command_name(c.callback.__name__)) == args[0]]
+    if len(chosen) != 1:
+        return app  # an unknown command: the whole app explains (with the nearest name)
+    small = copy.copy(app)
+    small.registered_commands = chosen  # type: ignore[attr-defined]
+    return small
 
 
 def _output_error(e: OSError) -> int:
