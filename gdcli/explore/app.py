@@ -83,8 +83,7 @@ class StepTable(Static):
         self.cells: list[list[str]] = []  # the rows shown, as shown
 
     def show(self, header: list[str], cells: list[list[str]]) -> None:
-        """The header and rows (the last one the current step); only the height changing
-        needs a layout (the width follows the widest cell: a new width too)."""
+        """The header and rows (the last one the current step)."""
         widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(header)]
         lines = ["".join(f" {h:<{w}} " for h, w in zip(header, widths, strict=True))]
         lines += ["".join(f" {c:>{w}} " for c, w in zip(row, widths, strict=True))
@@ -100,11 +99,21 @@ class StepTable(Static):
             elif i % 2 == 0:
                 text.stylize(even, start, start + len(line))
             start += len(line) + 1
-        relayout = (len(cells), sum(widths)) != (len(self.cells), self._width)
-        self.header, self.cells, self._width = header, cells, sum(widths)
-        self.update(text, layout=relayout)
+        self.header, self.cells = header, cells
+        self.width_needed = sum(widths) + 2 * len(widths)
+        self.update(text, layout=False)  # its size is the layout's, never its content's
 
-    _width = -1
+    width_needed = 0
+
+
+class PlotPane(VerticalScroll):
+    """The picture's pane: the picture is drawn for its size, so again when that changes
+    (the terminal, or the side panel beside it)."""
+
+    def on_resize(self, event: Any) -> None:
+        app = self.app
+        if isinstance(app, ExploreApp) and app.state.rows:
+            app.call_after_refresh(app.draw_plot)
 
 
 class TextScreen(ModalScreen[None]):
@@ -185,11 +194,11 @@ class ExploreApp(App[int]):
     #main.wide { layout: horizontal; }
     #plot-pane { height: 1fr; }
     #side { height: 30%; min-height: 4; }
-    #table { height: 1fr; }
+    #table { width: 100%; height: 1fr; }
     #explain { display: none; height: auto; padding: 1 0 0 1; }
     #main.wide #plot-pane { width: 1fr; height: 1fr; }
     #main.wide #side { width: auto; max-width: 60%; height: 1fr; }
-    #main.wide #table { width: auto; height: 1fr; max-height: 18; }
+    #main.wide #table { height: 1fr; max-height: 18; }
     #main.wide #explain { display: block; }
     #status { height: 3; background: $boost; }
     """
@@ -222,12 +231,16 @@ class ExploreApp(App[int]):
         self.first_frame: float | None = None  # perf_counter when the first run was drawn
         self.redraws = 0
         self._plot_lines = -1
+        # wide: the side panel's width, which only grows while the table's columns stay (a
+        # panel that followed each number's width would move the picture at every key)
+        self._side_width = 0
+        self._side_header: list[str] = []
 
     # --- layout ---
     def compose(self) -> ComposeResult:
         yield Static(id="title")
         with Container(id="main"):
-            with VerticalScroll(id="plot-pane"):
+            with PlotPane(id="plot-pane"):
                 yield Static(id="plot")
             with Vertical(id="side"):
                 yield StepTable(id="table")
@@ -243,6 +256,7 @@ class ExploreApp(App[int]):
 
     def on_resize(self, event: Any) -> None:
         self._layout(event.size.width)
+        self._side_width = 0
         self.call_after_refresh(self._resized)
 
     def _resized(self) -> None:
@@ -251,7 +265,10 @@ class ExploreApp(App[int]):
             self.draw_plot()
 
     def _layout(self, width: int) -> None:
-        self.query_one("#main").set_class(width >= WIDE, "wide")
+        wide = width >= WIDE
+        self.query_one("#main").set_class(wide, "wide")
+        if not wide:
+            self.query_one("#side").styles.width = None
 
     # --- computing ---
     def recompute(self) -> None:
@@ -284,10 +301,29 @@ class ExploreApp(App[int]):
             Text(self.state.title(), no_wrap=True, overflow="ellipsis"), layout=False)
         self.draw_status()
         self.draw_table()
-        self.draw_plot()
         if self.query_one("#main").has_class("wide"):  # room for the step written out
-            self.query_one("#explain", Static).update(
-                Text("The current step:\n" + self.state.explain_text()))
+            self.draw_explain()
+        self.draw_plot()
+
+    def draw_explain(self) -> None:
+        """The current step written out under the table, and the side panel as wide as
+        the two need (never narrower while the table's columns stay)."""
+        body = "The current step:\n" + self.state.explain_text()
+        table = self.query_one("#table", StepTable)
+        if table.header != self._side_header:
+            self._side_width, self._side_header = 0, table.header
+        need = max(table.width_needed, 1 + max(map(len, body.split("\n"))))
+        side = self.query_one("#side")
+        if need > self._side_width:
+            self._side_width = need
+            side.styles.width = need
+        explain = self.query_one("#explain", Static)
+        explain.update(Text(body), layout=False)
+        # a new height (more lines, or lines wrapped differently) needs a layout
+        width = explain.content_size.width
+        if not width or explain.get_content_height(side.size, self.size, width) != (
+                explain.content_size.height):
+            explain.refresh(layout=True)
 
     def draw_status(self) -> None:
         lines = self.state.status_lines()
