@@ -191,6 +191,31 @@ def test_two_variables_the_theory_and_the_cap():
         build_state("x*y*z", ["1,2,3"])
 
 
+def test_the_path_taken_at_once_is_the_recorders():
+    """figure() takes the path up to the current iterate straight from the rows (every
+    s-th): the points PathRecorder would collect row by row, and whether it thinned them."""
+    from gdcli.explore.state import PATH_POINTS, finite_rows, path_of
+    from gdcli.render.figure import PathRecorder
+
+    st = build_state(*ROSENBROCK, lr=0.001)
+    st.recompute()
+    off = build_state("log(x)", ["0.5"], lr=1.0)  # x1 = -1.5: f undefined there
+    off.recompute()
+    assert finite_rows(off.rows) == 1 == len(off.rows) - 1
+    # f undefined now and then along the way: the recorder skips those rows
+    holes = [(k, None if k % 97 == 5 else float(k), float(k), 1.0) for k in range(3000)]
+    for rows, dim in ((st.rows, 2), (off.rows, 1), (holes, 1)):
+        finite = finite_rows(rows)
+        for end in (1, 2, 5, 6, 399, 400, 401, 798, 799, 800, 801, 1597, 1598, 3000, 5000,
+                    len(rows)):
+            if end > len(rows):
+                continue
+            rec = PathRecorder(dim, PATH_POINTS)
+            for row in rows[:end]:
+                rec.add(row)
+            assert path_of(rows, dim, end, finite) == (rec.path(), rec.stride > 1), end
+
+
 def test_a_newer_request_wins():
     st = worked()
     old = st.request()
@@ -235,6 +260,33 @@ def test_the_picture_drawn_over_a_kept_background_is_plotilles_own(monkeypatch):
 
     monkeypatch.setattr(tp, "_layered", changed)  # plotille's Figure draws every plot
     assert [tp.to_text(*case) for case in cases] == layered
+
+
+def test_the_picture_in_colour_reads_as_rich_reads_it(monkeypatch):
+    """picture_text joins a colour's run of cells into one span (blank cells within it
+    too): every character that shows has the colour Text.from_ansi gives it."""
+    from rich.text import Text
+
+    from gdcli.explore.app import picture_text, plot_text
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    st = build_state(*ROSENBROCK, lr=0.001)
+    st.recompute()
+    st.index, st.theory = 5, True
+    body = plot_text(st.figure(), 70, 30, True)
+    ours, rich = picture_text(body), Text.from_ansi(body)
+    assert ours.plain == rich.plain and len(ours.spans) < len(rich.spans) / 1.5
+
+    def colours(text):
+        out = [None] * len(text.plain)
+        for span in text.spans:
+            out[span.start : span.end] = [span.style] * (span.end - span.start)
+        return out
+
+    shown = [(c, a, b) for c, a, b in zip(rich.plain, colours(rich), colours(ours),
+                                          strict=True) if c not in " \u2800"]
+    assert all(a == b for _, a, b in shown) and any(a for _, a, _ in shown)
 
 
 # --- the app, headless ---

@@ -7,10 +7,12 @@ the screen, and the newest request wins."""
 from __future__ import annotations
 
 import os
+import re
 import time
 from typing import Any
 
-from rich.text import Text
+from rich.style import Style
+from rich.text import Span, Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
@@ -60,6 +62,47 @@ def plot_text(fig: Any, columns: int, rows: int, colour: bool) -> str:
     return to_text(fig, columns, colour).split("\n", 1)[-1].rstrip("\n")
 
 
+_SGR = re.compile("\x1b\\[([0-9;]*)m")
+_BLANK = " \u2800"  # a space, an empty braille cell: no colour shows on them
+_STYLES: dict[str, Style | None] = {}
+
+
+def picture_text(body: str) -> Text:
+    """The picture's text with plotille's colour codes as styles, as Text.from_ansi reads
+    them, but a run of one colour is one span, across the blank cells within it: plotille
+    colours each cell on its own, and every span costs Textual a segment to render."""
+    pieces = _SGR.split(body)  # text, code, text, code, …
+    plain: list[str] = []
+    spans: list[Span] = []
+    pos = 0
+    style: Style | None = None
+    run: Style | None = None
+    start = end = 0
+    for i, piece in enumerate(pieces):
+        if i % 2:
+            style = _STYLES.get(piece)
+            if style is None and piece not in _STYLES:
+                decoded = Text.from_ansi(f"\x1b[{piece}mx").spans
+                style = _STYLES[piece] = decoded[0].style if decoded else None  # type: ignore[assignment]
+            continue
+        if not piece:
+            continue
+        plain.append(piece)
+        if style is not None:
+            if style != run:
+                if run is not None:
+                    spans.append(Span(start, end, run))
+                run, start = style, pos
+            end = pos + len(piece)
+        elif run is not None and piece.strip(_BLANK):  # a run ends at what would show
+            spans.append(Span(start, end, run))
+            run = None
+        pos += len(piece)
+    if run is not None:
+        spans.append(Span(start, end, run))
+    return Text("".join(plain), spans=spans, no_wrap=True, overflow="crop")
+
+
 class StepTable(Static):
     """The step table as one Text: a bold header, the rows that fit (numbers right-aligned,
     zebra stripes), the current step highlighted; laid out as a DataTable lays it out (a
@@ -88,7 +131,7 @@ class StepTable(Static):
         lines = ["".join(f" {h:<{w}} " for h, w in zip(header, widths, strict=True))]
         lines += ["".join(f" {c:>{w}} " for c, w in zip(row, widths, strict=True))
                   for row in cells]
-        text = Text("\n".join(lines), no_wrap=True, overflow="crop", end="")
+        text = Text("\n".join(lines), no_wrap=True, overflow="crop")
         style = self.get_component_styles
         text.stylize(style("steptable--header").rich_style, 0, len(lines[0]))
         even = style("steptable--even-row").rich_style
@@ -349,8 +392,8 @@ class ExploreApp(App[int]):
             return
         size = self.query_one("#plot-pane").content_size
         body = plot_text(fig, size.width - 1, size.height, self.colour)
-        text = Text.from_ansi(body) if self.colour else Text(body)
-        text.no_wrap, text.overflow = True, "crop"
+        text = picture_text(body) if self.colour else Text(body, no_wrap=True,
+                                                             overflow="crop")
         lines = body.count("\n")
         plot.update(text, layout=lines != self._plot_lines)  # a new height needs a layout
         self._plot_lines = lines

@@ -12,6 +12,7 @@ thread, :meth:`ExploreState.apply` takes a result only if no newer request was m
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -62,6 +63,7 @@ class Result:
     background: Figure | None
     path: list[tuple[Any, ...]] = field(default_factory=list)  # of the whole run
     error: str | None = None
+    finite: int = 0  # the rows before the first without a finite f
 
 
 class ExploreState:
@@ -106,7 +108,7 @@ class ExploreState:
         self.rows: list[Row] = []
         self.outcome: Outcome | None = None
         self.background: Figure | None = None
-        self.full_path: list[tuple[Any, ...]] = []
+        self.finite = 0
         self.error: str | None = None
         self.index = 0
         self.at_end = False
@@ -209,14 +211,15 @@ class ExploreState:
         try:
             ctx = Context(p, req.settings, req.start, method=req.settings.method, dangling=True)
             rows = list(Recorder(iterate(p, req.start, req.settings, stop), ctx))
-            path = path_of(rows, p.dim)
+            finite = finite_rows(rows)
+            path = path_of(rows, p.dim, len(rows), finite)[0]
             view = req.view
             if view is None or None in view:
                 fitted = default_ranges(p, {"": path})
                 view = fitted if view is None else [
                     g if g is not None else d for g, d in zip(view, fitted, strict=True)]
             return Result(req.generation, req.settings, req.start, rows, ctx.outcome, view,
-                          self._background(view), path)
+                          self._background(view), path, finite=finite)
         except GdcliError as e:
             return Result(req.generation, req.settings, req.start, [], None, [], None,
                           error=e.message)
@@ -241,7 +244,7 @@ class ExploreState:
         self.run_settings, self.run_start = res.settings, res.start
         self.rows, self.outcome, self.error = res.rows, res.outcome, res.error
         self.background = res.background
-        self.full_path = res.path
+        self.finite = res.finite
         if res.error is None:
             self.view = res.view
         self.index = self.last if self.at_end else min(self.index, self.last)
@@ -431,18 +434,12 @@ class ExploreState:
     # --- the picture ---
     def figure(self) -> Figure | None:
         """The background with the path up to the current iterate (and the theory)."""
-        from ..render.figure import PathRecorder, Series
+        from ..render.figure import Series
 
         if self.background is None or not self.rows:
             return None
         p, view = self.problem, self.view or []
-        if self.index == self.last:
-            path, thinned = self.full_path, len(self.rows) > PATH_POINTS
-        else:
-            rec = PathRecorder(p.dim, PATH_POINTS)
-            for row in self.rows[: self.index + 1]:
-                rec.add(row)
-            path, thinned = rec.path(), rec.stride > 1
+        path, thinned = path_of(self.rows, p.dim, self.index + 1, self.finite)
         pts = [q for q in path
                if all(view[i][0] <= q[1 + i] <= view[i][1] for i in range(p.dim))]
         st = self.run_settings
@@ -512,13 +509,38 @@ def check_dim(problem: Problem) -> None:
                          "--at VAR=VALUE")
 
 
-def path_of(rows: Sequence[Row], dim: int) -> list[tuple[Any, ...]]:
+def finite_rows(rows: Sequence[Row]) -> int:
+    """How many rows come before the first whose f is not a finite number."""
+    isfinite = math.isfinite
+    for i, row in enumerate(rows):
+        f = row[1]
+        if f is None or not isfinite(f):
+            return i
+    return len(rows)
+
+
+def path_of(rows: Sequence[Row], dim: int, end: int, finite: int
+            ) -> tuple[list[tuple[Any, ...]], bool]:
+    """The path of ``rows[:end]`` as a PathRecorder keeping PATH_POINTS collects it, and
+    whether it is thinned. Where every f is finite (the first ``finite`` rows) and the rows
+    are k = 0, 1, …, the recorder's points are the rows k = 0, s, 2s, … (and the last), s
+    the smallest power of 2 that keeps fewer than PATH_POINTS: taken at once, not row by
+    row (a step key at iteration 10,000 would walk them all)."""
     from ..render.figure import PathRecorder
 
+    if 0 < end <= finite and rows[0][0] == 0 and rows[end - 1][0] == end - 1:
+        stride = 1
+        while (end - 1) // stride + 1 >= PATH_POINTS:
+            stride *= 2
+        pts = [(r[0], *r[2 : 2 + dim], r[1]) for r in rows[0:end:stride]]
+        if pts[-1][0] != end - 1:
+            r = rows[end - 1]
+            pts.append((r[0], *r[2 : 2 + dim], r[1]))
+        return pts, stride > 1
     rec = PathRecorder(dim, PATH_POINTS)
-    for row in rows:
+    for row in itertools.islice(rows, end):
         rec.add(row)
-    return rec.path()
+    return rec.path(), rec.stride > 1
 
 
 def _g(v: float | None) -> str:
