@@ -131,6 +131,7 @@ class StepTable(Static):
         lines = ["".join(f" {h:<{w}} " for h, w in zip(header, widths, strict=True))]
         lines += ["".join(f" {c:>{w}} " for c, w in zip(row, widths, strict=True))
                   for row in cells]
+        lines = [line.ljust(self.content_size.width) for line in lines]  # stripes across
         text = Text("\n".join(lines), no_wrap=True, overflow="crop")
         style = self.get_component_styles
         text.stylize(style("steptable--header").rich_style, 0, len(lines[0]))
@@ -349,13 +350,13 @@ class ExploreApp(App[int]):
         self.draw_plot()
 
     def draw_explain(self) -> None:
-        """The current step written out under the table, and the side panel as wide as
-        the two need (never narrower while the table's columns stay)."""
+        """The current step written out under the table (wrapped to its width), and the
+        side panel as wide as the table needs (never narrower while its columns stay)."""
         body = "The current step:\n" + self.state.explain_text()
         table = self.query_one("#table", StepTable)
         if table.header != self._side_header:
             self._side_width, self._side_header = 0, table.header
-        need = max(table.width_needed, 1 + max(map(len, body.split("\n"))))
+        need = table.width_needed
         side = self.query_one("#side")
         if need > self._side_width:
             self._side_width = need
