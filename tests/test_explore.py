@@ -262,6 +262,20 @@ def test_the_picture_drawn_over_a_kept_background_is_plotilles_own(monkeypatch):
     assert [tp.to_text(*case) for case in cases] == layered
 
 
+def test_a_numbered_iterate_on_the_top_edge_is_drawn():
+    """An iterate at the top of the y range rounds to the row above the canvas: its number
+    is left out (plotille raised IndexError writing it there; newton on Rosenbrock at
+    120×40 after m)."""
+    from gdcli.render.figure import Figure, Series
+    from gdcli.render.terminal_plot import to_text
+
+    fig = Figure("edge", "x", "y", (0.0, 1.0), (0.0, 1.0),
+                 series=[Series("path", [0.2, 0.5, 0.8], [0.5, 1.0, 0.0], "p", "o",
+                                labels=["0", "1", "2"])])
+    text = to_text(fig, 60)
+    assert "o0" in text and "o2" in text and "numbered 2 of 3" in text
+
+
 def test_the_picture_in_colour_reads_as_rich_reads_it(monkeypatch):
     """picture_text joins a colour's run of cells into one span (blank cells within it
     too): every character that shows has the colour Text.from_ansi gives it."""

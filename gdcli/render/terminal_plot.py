@@ -332,8 +332,9 @@ def _labels(out: list[tuple[float, float, str]], s: Any, tx: Any, xr: tuple[floa
         text = s.labels[i]
         cells = {(cx + 1 + j, cy) for j in range(len(text) + 1)}
         ends = i in (0, len(s.x) - 1)  # the start and the end are numbered over markers
-        if cx + 1 + len(text) > width or cells & taken or (not ends and cells & markers):
-            continue
+        if (not 0 <= cy < height or cx + 1 < 0 or cx + 1 + len(text) > width
+                or cells & taken or (not ends and cells & markers)):
+            continue  # off the canvas (a point on its top edge rounds above it), or crowded
         taken |= cells | {(cx + 1 + j, cy + d) for j in range(len(text)) for d in (-1, 1)}
         placed.append(i)
         xs.append(xr[0] + 2 * (cx + 1) * dx)
