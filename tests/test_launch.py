@@ -44,8 +44,12 @@ def test_parse_fast_takes_only_plain_forms():
     for argv in (["derive", "--help"], ["derive", "x", "--bogus"], ["derive"], ["rules"],
                  ["derive", "x", "y"], ["derive", "x", "--order", "two"],
                  ["derive", "x", "--format", "yaml"], ["derive", "x", "--order"],
-                 ["minimize", "x", "--x0", "1"], []):
+                 ["minimize", "x", "--x0", "1"], [],
+                 ["sweep", "x", "--lr", "0.1:1:3", "--save-config", "c.toml"],
+                 ["sweep", "x", "--lr", "0.1:1:3", "--tol", "1e"]):
         assert parse_fast(argv) is None, argv
+    assert parse_fast(["sweep", "x", "--tol", "1e-3", "--lr", "0.1:1:3"]) == (
+        "sweep", "x", {"--tol": 1e-3, "--lr": "0.1:1:3"})
 
 
 CASES = [
@@ -76,6 +80,19 @@ CASES = [
     ["derive", "sin^2(x)"],
     ["eval", "x**2", "--at", "y=2"],
     ["eval", "tan(pi/2)"],
+    ["sweep", "x**2-4*x+6", "--x0", "8", "--lr", "0.1:1.1:11"],
+    ["sweep", "x**2-4*x+6", "--x0", "8", "--lr", "0.1:1.1:11", "--format", "csv"],
+    ["sweep", "(1-x)**2+100*(y-x**2)**2", "--x0=-1.5,2", "--lr", "1e-5:1e-2:50", "--log",
+     "--max-iter", "200", "--format", "json"],
+    ["sweep", "x**2", "--x0", "1", "--lr", "0.01:0.5:5", "--method", "adam", "--beta1", "0.8",
+     "--schedule", "exp", "--gamma", "0.9"],
+    ["sweep", "x**2", "--x0", "1", "--lr", "0.01:0.5:5", "--momentum", "1"],
+    ["sweep", "x**2", "--x0", "1", "--lr", "0.01:0.5:5", "--beta1", "abc"],
+    ["sweep", "x**2", "--x0", "1", "--lr", "0.01:0.5:5", "--format", "xml"],
+    ["sweep", "x**2", "--x0", "1", "--lr", "1e-3:1:1000000000"],
+    ["sweep", "x*y", "--x0", "x=1", "--at", "y=2", "--lr", "0.1:0.2:2", "--maximize"],
+    ["sweep", "-x**2", "--x0", "1", "--lr", "0.1:0.2:2", "--max-iter", "-3"],
+    ["sweep", "x**2", "--x0", "1", "--lr", "0.1:0.2:2", "--tol", "0.1", "--tol", "0.2"],
 ]
 
 
