@@ -716,8 +716,9 @@ def explore(
         "--range", help="The axes: A:B (every variable) or VAR=A:B (repeatable) \\[default: "
         "fitted to the first run].", metavar="A:B")] = None,
 ) -> int:
-    """Explore gradient descent on EXPR interactively: change the learning rate, the
-    method and the start with keys and watch the path and the step table follow.
+    """Explore gradient descent on EXPR interactively: keys change lr, method and start.
+
+    Change the learning rate, the method and the start; the path and the table follow.
 
     A full-screen terminal app: the curve of f (contour lines for two
     variables) with the numbered iterates, the step table, and a status line
@@ -894,8 +895,9 @@ def predict(
     precision: Annotated[int | None, typer.Option(
         "--precision", help="Table: significant digits \\[default: 7].", metavar="DIGITS")] = None,
 ) -> int:
-    """Score DATA.csv with a saved neuron: the probability ŷ and the class of each row
-    (with the accuracy when the data has the model's target column).
+    """Score DATA.csv with a saved neuron: the probability ŷ and the class of each row.
+
+    With the accuracy when the data has the model's target column.
 
     Exit codes: 0 scored, 2 bad input.
 
