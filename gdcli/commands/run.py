@@ -749,8 +749,6 @@ def _toml_string(s: str) -> str:
 def write_atomically(path: str, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder and
     os.replace: a reader never sees half a config. A path that cannot be written: exit 2."""
-    import tempfile
-
     folder = os.path.dirname(path) or "."
     if "\0" in path:
         raise InputError(f"--save-config {clip(path)}: a file name cannot hold a NUL")
@@ -758,31 +756,10 @@ def write_atomically(path: str, text: str) -> None:
         raise InputError(f"--save-config {clip(path)}: is a directory")
     if not os.path.isdir(folder):
         raise InputError(f"--save-config {clip(path)}: no folder '{clip(folder)}'")
+    from ..files import replace_atomically
+
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".gdcli-", suffix=".toml.tmp", dir=folder)
+        replace_atomically(path, text.encode("utf-8"), ".gdcli-", ".toml.tmp")
     except OSError as e:
-        raise InputError(f"--save-config {clip(path)}: cannot write there: "
+        raise InputError(f"--save-config {clip(path)}: cannot write it: "
                          f"{e.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        try:
-            os.chmod(tmp, 0o666 & ~_umask())
-        except OSError:
-            pass
-        os.replace(tmp, path)
-    except BaseException as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(e, OSError):
-            raise InputError(f"--save-config {clip(path)}: cannot write it: "
-                             f"{e.strerror}") from None
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

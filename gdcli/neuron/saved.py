@@ -108,36 +108,12 @@ def write_model(path: str, m: SavedModel) -> None:
     if not os.path.isdir(folder):
         why = "is not a directory" if os.path.exists(folder) else "does not exist"
         raise InputError(f"cannot save the model to '{shown}': the folder '{clip(folder)}' {why}")
-    import tempfile
+    from ..files import replace_atomically
 
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".gdcli-model-", suffix=".tmp")
+        replace_atomically(target, text, ".gdcli-model-", ".tmp")
     except OSError as e:
         raise _write_error(shown, e) from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, _mode(target))
-        os.replace(tmp, target)
-    except OSError as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise _write_error(shown, e) from None
-
-
-def _mode(path: str) -> int:
-    """The permissions of the file written: those of the model it replaces, else the
-    usual ones under the umask (mkstemp's 0600 would hide a model from its group)."""
-    try:
-        return os.stat(path).st_mode & 0o7777
-    except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
 
 
 def _write_error(shown: str, e: OSError) -> GdcliError:
